@@ -1,0 +1,1 @@
+"""Typed settings, validation, platform directories and resource paths."""

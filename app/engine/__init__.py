@@ -1,0 +1,1 @@
+"""Trading runtime: event bus, workers, order execution, reconciliation, facade."""

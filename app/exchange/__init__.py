@@ -1,0 +1,1 @@
+"""ExchangePort implementations: ccxt adapter, paper exchange, replay feed."""

@@ -1,0 +1,1 @@
+"""Vectorised technical indicators on numpy arrays (TA-Lib conventions)."""

@@ -1,0 +1,1 @@
+"""Structured JSON-lines logging with rotation and secret redaction; metrics."""

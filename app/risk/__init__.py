@@ -1,0 +1,1 @@
+"""Position sizing, pre-trade checks, circuit breakers and the kill switch."""

@@ -1,0 +1,1 @@
+"""Strategy API, parameter schema, registry, user plug-ins and built-in strategies."""

@@ -1,0 +1,1 @@
+"""Qt user interface (the only package, with app.main, that imports Qt)."""
