@@ -1,0 +1,451 @@
+"""ExchangePort over ccxt: any ccxt exchange by id, REST through ``ccxt.async_support``, live
+tickers through ``ccxt.pro`` websockets with a REST polling fallback.
+
+Reads are retried (:mod:`app.exchange.retry`). Orders are sent exactly once: each carries the
+caller's client order id, and an ambiguous outcome is resolved by looking that id up
+(:meth:`CcxtExchange.create_order` documents the rule).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import ccxt
+import ccxt.async_support as ccxt_async
+
+from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
+from app.core.errors import (
+    BadExchangeReply,
+    ConfigError,
+    ExchangeError,
+    OrderNotFound,
+    OrderOutcomeUnknown,
+    TemporaryExchangeError,
+)
+from app.core.models import Balance, Candle, Fill, Market, Order
+from app.exchange.convert import (
+    balances_from_ccxt,
+    candles_from_ccxt,
+    fill_from_ccxt,
+    last_price_from_ticker,
+    order_from_ccxt,
+)
+from app.exchange.credentials import Credentials
+from app.exchange.errors import is_ambiguous_submission, map_ccxt_error, parse_retry_after
+from app.exchange.markets import markets_from_ccxt
+from app.exchange.retry import RetryPolicy, Sleep, call_with_retry
+from app.exchange.validation import check_order, market_for
+from app.exchange.websocket import TickerStream
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_PARSE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+_CCXT_TYPE = {
+    OrderType.MARKET: "market",
+    OrderType.LIMIT: "limit",
+    OrderType.STOP_MARKET: "market",
+    OrderType.STOP_LIMIT: "limit",
+}
+_CCXT_TIF = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK", TimeInForce.POST_ONLY: "PO"}
+
+VENUE_DEFAULT_OPTIONS: Mapping[str, Mapping[str, Any]] = {
+    "binance": {"warnOnFetchOpenOrdersWithoutSymbol": False},
+}
+"""Per-venue ccxt options applied under the user's ``ccxt_config`` (the user's values win)."""
+
+
+def _number(value: Decimal | None) -> float | None:
+    """A Decimal for ccxt's numeric arguments; ccxt re-formats it with ``*_to_precision``."""
+    return None if value is None else float(value)
+
+
+def build_ccxt_config(
+    exchange_id: str, ccxt_config: Mapping[str, Any] | None, credentials: Credentials | None
+) -> dict[str, Any]:
+    """The constructor config: venue defaults, then ``ccxt_config``, then the credentials.
+
+    Args:
+        exchange_id: ccxt id.
+        ccxt_config: user mapping (options, urls, proxies, timeout, ...); deep-copied.
+        credentials: API key and secret, kept in memory only.
+    """
+    config: dict[str, Any] = {"enableRateLimit": True}
+    user = copy.deepcopy(dict(ccxt_config or {}))
+    options = dict(VENUE_DEFAULT_OPTIONS.get(exchange_id, {}))
+    options.update(user.pop("options", None) or {})
+    config.update(user)
+    config["options"] = options
+    if credentials is not None:
+        config.update(credentials.as_ccxt_config())
+    return config
+
+
+class CcxtExchange:
+    """ExchangePort implementation for any ccxt exchange.
+
+    Args:
+        exchange_id: ccxt id ("binance", "kraken", ...).
+        ccxt_config: passed to the ccxt constructor (options, urls, proxies, timeout).
+        credentials: API key/secret held in memory only (never logged).
+        sandbox: use the venue's testnet.
+        retry_policy: how reads are retried.
+        sleep: awaitable sleep (injected by tests).
+        rng: jitter source (injected by tests).
+        order_lookups: how many times an ambiguous order is looked up by client order id.
+        lookup_delay: seconds between those lookups (lets a queued request land).
+        poll_interval: seconds between REST ticker polls when websockets are unavailable.
+        use_websocket: try ``ccxt.pro`` for ``watch_ticker``.
+
+    Raises:
+        ConfigError: ccxt does not know ``exchange_id``, or the venue has no sandbox.
+    """
+
+    def __init__(
+        self,
+        exchange_id: str,
+        ccxt_config: Mapping[str, Any] | None = None,
+        *,
+        credentials: Credentials | None = None,
+        sandbox: bool = False,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        order_lookups: int = 3,
+        lookup_delay: float = 1.0,
+        poll_interval: float = 2.0,
+        use_websocket: bool = True,
+    ) -> None:
+        klass = getattr(ccxt_async, exchange_id, None)
+        if exchange_id not in ccxt.exchanges or klass is None:
+            raise ConfigError(
+                f"exchange.id: {exchange_id!r} is not an exchange ccxt supports; "
+                "use a ccxt id such as 'binance' or 'kraken'"
+            )
+        self._id = exchange_id
+        self._config = build_ccxt_config(exchange_id, ccxt_config, credentials)
+        self._client: Any = klass(self._config)
+        self._sandbox = sandbox
+        if sandbox:
+            try:
+                self._client.set_sandbox_mode(True)
+            except ccxt.NotSupported as exc:
+                raise ConfigError(
+                    f"exchange.sandbox: {exchange_id} has no testnet; turn sandbox off"
+                ) from exc
+        self._retry = retry_policy or RetryPolicy()
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
+        self._order_lookups = max(order_lookups, 1)
+        self._lookup_delay = lookup_delay
+        self._markets: dict[str, Market] = {}
+        self._client_ids: dict[str, str] = {}
+        self._tickers = TickerStream(
+            exchange_id,
+            self._config,
+            sandbox=sandbox,
+            enabled=use_websocket,
+            poll=self.fetch_ticker,
+            poll_interval=poll_interval,
+            sleep=sleep,
+        )
+
+    @property
+    def exchange_id(self) -> str:
+        """ccxt id of the venue."""
+        return self._id
+
+    @property
+    def client(self) -> Any:
+        """The underlying ``ccxt.async_support`` instance (for diagnostics and tests)."""
+        return self._client
+
+    # ------------------------------------------------------------------ plumbing
+    async def _request(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
+        """One attempt of a ccxt call with its exceptions mapped to the project hierarchy."""
+        try:
+            return await call()
+        except ccxt.BaseError as exc:
+            retry_after = parse_retry_after(getattr(self._client, "last_response_headers", None))
+            raise map_ccxt_error(
+                exc, exchange_id=self._id, operation=operation, retry_after=retry_after
+            ) from exc
+        except _PARSE_ERRORS as exc:
+            raise BadExchangeReply(
+                f"{self._id} {operation}: the exchange's reply could not be read ({exc})"
+            ) from exc
+
+    async def _read(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
+        """A read request, retried on temporary errors per the retry policy."""
+        return await call_with_retry(
+            lambda: self._request(operation, call),
+            policy=self._retry,
+            description=f"{self._id} {operation}",
+            sleep=self._sleep,
+            rng=self._rng,
+        )
+
+    def _order(self, raw: Mapping[str, Any], client_order_id: str | None = None) -> Order:
+        fallback = client_order_id or self._client_ids.get(str(raw.get("id")))
+        order = order_from_ccxt(raw, fallback or f"exchange-{raw.get('id')}")
+        if order.exchange_order_id is not None:
+            self._client_ids[order.exchange_order_id] = order.client_order_id
+        return order
+
+    # ------------------------------------------------------------------ market data
+    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
+        """Markets by unified symbol with precision and limits (cached until ``reload``)."""
+        if self._markets and not reload:
+            return self._markets
+        raw = await self._read("load_markets", lambda: self._client.load_markets(reload))
+        self._markets = markets_from_ccxt(raw, int(self._client.precisionMode))
+        logger.info("%s: %d markets loaded", self._id, len(self._markets))
+        return self._markets
+
+    async def market(self, symbol: str) -> Market:
+        """The market of ``symbol`` (markets are loaded on first use).
+
+        Raises:
+            BadSymbol: the venue does not list it.
+        """
+        return market_for(await self.load_markets(), symbol, self._id)
+
+    async def fetch_ohlcv(
+        self, symbol: str, timeframe: str, since: int | None = None, limit: int | None = None
+    ) -> Sequence[Candle]:
+        """Candles oldest first (the last one may still be forming)."""
+        rows = await self._read(
+            f"fetch_ohlcv {symbol} {timeframe}",
+            lambda: self._client.fetch_ohlcv(symbol, timeframe, since, limit),
+        )
+        return candles_from_ccxt(rows)
+
+    async def fetch_ticker(self, symbol: str) -> Decimal:
+        """Last traded price of ``symbol``."""
+        raw = await self._read(f"fetch_ticker {symbol}", lambda: self._client.fetch_ticker(symbol))
+        return last_price_from_ticker(raw, symbol)
+
+    async def watch_ticker(self, symbol: str) -> Decimal:
+        """Next last-price update: websocket when available, else a REST poll."""
+        return await self._tickers.next_price(symbol)
+
+    # ------------------------------------------------------------------ orders
+    async def create_order(
+        self,
+        client_order_id: str,
+        symbol: str,
+        side: Side,
+        order_type: OrderType,
+        amount: Decimal,
+        price: Decimal | None = None,
+        stop_price: Decimal | None = None,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+    ) -> Order:
+        """Submit one order exactly once.
+
+        The request is sent once and never repeated. When its outcome is ambiguous (timeout,
+        dropped connection, 5xx, unreadable reply) the order is looked up by
+        ``client_order_id`` up to ``order_lookups`` times, ``lookup_delay`` seconds apart:
+
+        - found: the exchange's record of the order is returned;
+        - every lookup answered "no such order": the request never reached the book, and the
+          order is returned with status REJECTED and the reason;
+        - a lookup could not be completed: :class:`OrderOutcomeUnknown` is raised (the order
+          executor keeps it UNKNOWN and reconciles it later by the same client order id).
+
+        Raises:
+            InvalidOrder: off the tick/step grid or below the minimum notional (nothing sent),
+                or refused by the exchange.
+            DuplicateOrder: the exchange already has an order with this client order id.
+            InsufficientFunds, AuthenticationError, RateLimitExceeded: refused by the venue.
+            OrderOutcomeUnknown: see above.
+        """
+        market = await self.market(symbol)
+        check_order(market, order_type, amount, price, stop_price)
+        params: dict[str, Any] = {"clientOrderId": client_order_id}
+        if stop_price is not None:
+            params["triggerPrice"] = _number(stop_price)
+        if time_in_force in _CCXT_TIF and order_type is not OrderType.MARKET:
+            params["timeInForce"] = _CCXT_TIF[time_in_force]
+        request = Order(
+            client_order_id=client_order_id,
+            symbol=symbol,
+            side=side,
+            type=order_type,
+            amount=amount,
+            price=price,
+            stop_price=stop_price,
+            time_in_force=time_in_force,
+        )
+        logger.info(
+            "%s: submitting %s %s %s %s (client id %s)",
+            self._id,
+            side,
+            order_type,
+            amount,
+            symbol,
+            client_order_id,
+            extra={"symbol": symbol, "client_order_id": client_order_id},
+        )
+        try:
+            raw = await self._client.create_order(
+                symbol,
+                _CCXT_TYPE[order_type],
+                side.value,
+                _number(amount),
+                _number(price),
+                params,
+            )
+            order = self._order(raw, client_order_id)
+        except ccxt.BaseError as exc:
+            if is_ambiguous_submission(exc):
+                return await self._resolve_unknown(request, exc)
+            raise self._mapped(exc, f"create_order {client_order_id}") from exc
+        except (BadExchangeReply, *_PARSE_ERRORS) as exc:
+            return await self._resolve_unknown(request, exc)
+        if order.price is None and price is not None:
+            order = order.with_changes(price=price)
+        return order
+
+    def _mapped(self, exc: ccxt.BaseError, operation: str) -> ExchangeError:
+        retry_after = parse_retry_after(getattr(self._client, "last_response_headers", None))
+        return map_ccxt_error(
+            exc, exchange_id=self._id, operation=operation, retry_after=retry_after
+        )
+
+    async def _resolve_unknown(self, request: Order, cause: BaseException) -> Order:
+        coid = request.client_order_id
+        logger.warning(
+            "%s: outcome of order %s unknown (%s); looking it up by client order id",
+            self._id,
+            coid,
+            type(cause).__name__,
+            extra={"client_order_id": coid},
+        )
+        not_found = 0
+        for attempt in range(self._order_lookups):
+            if attempt:
+                await self._sleep(self._lookup_delay)
+            try:
+                found = await self._fetch_order_once(request.symbol, coid)
+            except OrderNotFound:
+                not_found += 1
+                continue
+            except TemporaryExchangeError as exc:
+                logger.warning("%s: lookup of order %s failed: %s", self._id, coid, exc)
+                continue
+            except ExchangeError as exc:
+                raise OrderOutcomeUnknown(
+                    f"{self._id}: order {coid} may have been placed and cannot be looked up "
+                    f"({exc}); it will be reconciled by client order id",
+                    coid,
+                ) from cause
+            logger.info("%s: order %s found after ambiguous submit", self._id, coid)
+            return found
+        if not_found == self._order_lookups:
+            logger.warning("%s: order %s not on the exchange; marked rejected", self._id, coid)
+            return request.with_changes(
+                status=OrderStatus.REJECTED,
+                reason=(
+                    f"the request failed ({type(cause).__name__}) and the exchange has no order "
+                    f"with client id {coid} after {not_found} lookups: it was never placed"
+                ),
+            )
+        raise OrderOutcomeUnknown(
+            f"{self._id}: order {coid} may have been placed and the exchange could not be "
+            "asked; it will be reconciled by client order id",
+            coid,
+        ) from cause
+
+    async def _fetch_order_once(self, symbol: str, client_order_id: str) -> Order:
+        exchange_order_id = next(
+            (eid for eid, cid in self._client_ids.items() if cid == client_order_id), None
+        )
+        raw = await self._request(
+            f"fetch_order {client_order_id}",
+            lambda: self._client.fetch_order(
+                exchange_order_id, symbol, {"clientOrderId": client_order_id}
+            ),
+        )
+        return self._order(raw, client_order_id)
+
+    async def fetch_order(self, symbol: str, client_order_id: str) -> Order:
+        """The exchange's record of the order with ``client_order_id``.
+
+        Raises:
+            OrderNotFound: the exchange does not know it.
+        """
+        return await call_with_retry(
+            lambda: self._fetch_order_once(symbol, client_order_id),
+            policy=self._retry,
+            description=f"{self._id} fetch_order {client_order_id}",
+            sleep=self._sleep,
+            rng=self._rng,
+        )
+
+    async def cancel_order(self, symbol: str, client_order_id: str) -> Order:
+        """Cancel by client order id (sent once); returns the order's state afterwards.
+
+        When the cancel's outcome is ambiguous, or the exchange says the order is unknown to
+        the cancel endpoint (already filled or cancelled), the order is fetched and returned.
+
+        Raises:
+            OrderNotFound: the exchange has no order with this client order id.
+        """
+        operation = f"cancel_order {client_order_id}"
+        try:
+            raw = await self._client.cancel_order(None, symbol, {"clientOrderId": client_order_id})
+            order = self._order(raw, client_order_id)
+        except ccxt.BaseError as exc:
+            if not (is_ambiguous_submission(exc) or isinstance(exc, ccxt.OrderNotFound)):
+                raise self._mapped(exc, operation) from exc
+            logger.info("%s: %s ended with %s; fetching its state", self._id, operation, exc)
+            return await self.fetch_order(symbol, client_order_id)
+        except (BadExchangeReply, *_PARSE_ERRORS):
+            return await self.fetch_order(symbol, client_order_id)
+        if order.status.is_active:
+            return await self.fetch_order(symbol, client_order_id)
+        return order
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> Sequence[Order]:
+        """Orders resting on the book (all symbols when ``symbol`` is None)."""
+        rows = await self._read(
+            f"fetch_open_orders {symbol or 'all'}",
+            lambda: self._client.fetch_open_orders(symbol),
+        )
+        if not isinstance(rows, list):
+            raise BadExchangeReply(f"{self._id} fetch_open_orders: reply is not a list")
+        return [self._order(raw) for raw in rows]
+
+    async def fetch_balance(self) -> Mapping[str, Balance]:
+        """Balances by currency."""
+        raw = await self._read("fetch_balance", lambda: self._client.fetch_balance())
+        return balances_from_ccxt(raw)
+
+    async def fetch_my_trades(
+        self, symbol: str, since: int | None = None, limit: int | None = None
+    ) -> Sequence[Fill]:
+        """Our executions in ``symbol``, oldest first."""
+        rows = await self._read(
+            f"fetch_my_trades {symbol}",
+            lambda: self._client.fetch_my_trades(symbol, since, limit),
+        )
+        if not isinstance(rows, list):
+            raise BadExchangeReply(f"{self._id} fetch_my_trades: reply is not a list")
+        fills = [
+            fill_from_ccxt(raw, self._client_ids.get(str(raw.get("order")), "")) for raw in rows
+        ]
+        fills.sort(key=lambda fill: fill.timestamp)
+        return fills
+
+    async def close(self) -> None:
+        """Close the REST session and any websocket connection."""
+        await self._tickers.close()
+        await self._client.close()
