@@ -1,0 +1,373 @@
+"""Event-driven fill simulation that only visits signal and trade events, never every bar.
+
+Contract (DESIGN.md "Backtest semantics"): a signal at the close of bar t fills a market order at
+the open of bar t+1 (plus adverse slippage); a signal on the last bar never fills; fees are a
+fraction of each fill's notional; a buy (or short sale) that cash cannot cover is refused when
+the order is created and again at the fill; stops trigger intrabar (stop wins when both could).
+Money (cash, quantities, fees, P&L) is Decimal; the equity curve is float64 market data.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+import numpy as np
+
+from app.backtest.data import BoolArray, CandleArrays, FloatArray
+from app.backtest.sizing import SizeRule
+from app.backtest.stops import StopRule, find_stop
+from app.backtest.trades import OpenTrade, RejectedOrder, Trade
+from app.core.enums import Side
+from app.core.money import ZERO
+
+
+def price_of(value: float) -> Decimal:
+    """A float market price as the Decimal of its shortest repr (exact, no binary artefacts)."""
+    return Decimal(repr(value))
+
+
+class OrderGate(Protocol):
+    """Extra pre-trade checks (the risk manager) consulted before every signal order."""
+
+    def advance(self, bar: int, cash: Decimal, position: Decimal) -> None:
+        """Account state held unchanged through bar ``bar`` (inclusive): feed equity updates."""
+        ...
+
+    def approve(
+        self, bar: int, side: Side, qty: Decimal, price: Decimal, cash: Decimal, position: Decimal
+    ) -> tuple[Decimal, str]:
+        """Approved quantity (0 refuses) and the reason when refused or resized."""
+        ...
+
+    def trade_closed(self, trade: Trade) -> None:
+        """A round trip closed (feeds loss-streak breakers)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignalArrays:
+    """Boolean signals per bar (True at the close of the bar that raised them)."""
+
+    entries: BoolArray
+    exits: BoolArray
+    short_entries: BoolArray | None = None
+    short_exits: BoolArray | None = None
+
+
+@dataclass(slots=True)
+class SimulationOutput:
+    """Raw result of a simulation: trades, refusals and the account path."""
+
+    trades: list[Trade]
+    open_trade: OpenTrade | None
+    rejected: list[RejectedOrder]
+    cash: FloatArray
+    position: FloatArray
+    equity: FloatArray
+    final_cash: Decimal
+    final_position: Decimal
+    fees_paid: Decimal
+
+
+@dataclass(slots=True)
+class _Position:
+    side: int
+    qty: Decimal
+    entry_bar: int
+    entry_price: Decimal
+    entry_price_f: float
+    entry_fee: Decimal
+
+
+@dataclass(slots=True)
+class Simulation:
+    """One run of the event loop over precomputed signals.
+
+    Args:
+        candles: the bars.
+        signals: boolean signal arrays, same length as the bars.
+        cash: initial capital.
+        fee: fee fraction per fill.
+        slippage: adverse slippage as a fraction of price.
+        size_rule: quantity of each entry.
+        stops: stop distances.
+        allow_short: whether short signals open short positions.
+        gate: extra pre-trade checks, or None.
+    """
+
+    candles: CandleArrays
+    signals: SignalArrays
+    cash: Decimal
+    fee: Decimal
+    slippage: float
+    size_rule: SizeRule
+    stops: StopRule
+    allow_short: bool
+    gate: OrderGate | None = None
+    trades: list[Trade] = field(default_factory=list)
+    rejected: list[RejectedOrder] = field(default_factory=list)
+    fees_paid: Decimal = ZERO
+    _position: _Position | None = None
+    _changes: list[tuple[int, float, float]] = field(default_factory=list)
+    _returns: list[Decimal] = field(default_factory=list)
+
+    def run(self) -> SimulationOutput:
+        """Simulate every bar and return the trades and the account path."""
+        n = len(self.candles)
+        signals = self.signals
+        shorts = self.allow_short and signals.short_entries is not None
+        short_entries = signals.short_entries if shorts else None
+        long_exit_mask = signals.exits if short_entries is None else signals.exits | short_entries
+        short_exit_mask = signals.entries
+        if shorts and signals.short_exits is not None:
+            short_exit_mask = signals.short_exits | signals.entries
+        entry_index = _indices(signals.entries)
+        short_index = _indices(short_entries) if short_entries is not None else []
+        exit_index = {1: _indices(long_exit_mask), -1: _indices(short_exit_mask)}
+        initial = self.cash
+        self._changes = [(0, float(initial), 0.0)]
+        bar = 0
+        while True:
+            found = _next_entry(entry_index, short_index, bar)
+            if found is None or found[0] >= n - 1:
+                break
+            signal_bar, side = found
+            if not self._open(side, signal_bar):
+                bar = signal_bar + 1
+                continue
+            next_bar = self._hold(exit_index, short_entries)
+            if next_bar is None:
+                break
+            bar = next_bar
+        return self._output()
+
+    # ------------------------------------------------------------------ holding
+    def _hold(
+        self, exit_index: dict[int, list[int]], short_entries: BoolArray | None
+    ) -> int | None:
+        """Follow the open position to its exit; the bar from which to look for entries next."""
+        n = len(self.candles)
+        while True:
+            position = self._position
+            assert position is not None
+            exits = exit_index[position.side]
+            segment_start = position.entry_bar
+            while True:
+                at = bisect.bisect_left(exits, segment_start)
+                exit_bar = exits[at] if at < len(exits) else None
+                last = n - 1 if exit_bar is None else exit_bar
+                if self.stops.active:
+                    hit = find_stop(
+                        self.stops,
+                        position.side == 1,
+                        position.entry_price_f,
+                        position.entry_bar,
+                        segment_start,
+                        last,
+                        (self.candles.open, self.candles.high, self.candles.low),
+                    )
+                    if hit is not None:
+                        self._close(hit.bar, hit.price, hit.reason)
+                        return hit.bar
+                if exit_bar is None or exit_bar >= n - 1:
+                    return None
+                if self._exit_approved(exit_bar):
+                    break
+                segment_start = exit_bar + 1
+            fill_bar = exit_bar + 1
+            was_long = position.side == 1
+            self._close(fill_bar, self._slipped(fill_bar, buy=not was_long), "signal")
+            reverse = was_long and short_entries is not None and bool(short_entries[exit_bar])
+            reverse = reverse or (not was_long and bool(self.signals.entries[exit_bar]))
+            if not (reverse and self._open(-1 if was_long else 1, exit_bar)):
+                return fill_bar
+
+    def _exit_approved(self, signal_bar: int) -> bool:
+        position = self._position
+        assert position is not None
+        if self.gate is None:
+            return True
+        self._sync(signal_bar)
+        side = Side.SELL if position.side == 1 else Side.BUY
+        price = price_of(self.candles.close.item(signal_bar))
+        signed = position.qty * position.side
+        approved, reason = self.gate.approve(
+            signal_bar, side, position.qty, price, self.cash, signed
+        )
+        if approved < position.qty:
+            self._reject(signal_bar, side, position.qty, price, "risk", reason)
+            return False
+        return True
+
+    # ------------------------------------------------------------------ fills
+    def _open(self, side: int, signal_bar: int) -> bool:
+        """Create the entry order at the signal close and fill it at the next open."""
+        order_side = Side.BUY if side == 1 else Side.SELL
+        reference = price_of(self.candles.close.item(signal_bar))
+        equity = self.cash
+        qty = self.size_rule.quantity(equity, reference, self._returns)
+        if qty <= 0:
+            self._reject(
+                signal_bar,
+                order_side,
+                qty,
+                reference,
+                "signal",
+                f"position size is 0 at price {reference} ({self.size_rule.describe()})",
+            )
+            return False
+        if not self._affordable(signal_bar, order_side, qty, reference, "signal"):
+            return False
+        if self.gate is not None:
+            self._sync(signal_bar)
+            approved, reason = self.gate.approve(
+                signal_bar, order_side, qty, reference, self.cash, ZERO
+            )
+            if approved <= 0:
+                self._reject(signal_bar, order_side, qty, reference, "risk", reason)
+                return False
+            qty = approved
+        fill_bar = signal_bar + 1
+        price_f = self._slipped(fill_bar, buy=side == 1)
+        price = price_of(price_f)
+        if not self._affordable(fill_bar, order_side, qty, price, "fill"):
+            return False
+        notional = qty * price
+        fee = notional * self.fee
+        self._sync(fill_bar - 1)
+        self.cash = self.cash - notional - fee if side == 1 else self.cash + notional - fee
+        self.fees_paid += fee
+        self._position = _Position(side, qty, fill_bar, price, price_f, fee)
+        self._changes.append((fill_bar, float(self.cash), float(qty) * side))
+        return True
+
+    def _close(self, bar: int, price_f: float, reason: str) -> None:
+        position = self._position
+        assert position is not None
+        self._sync(bar - 1)
+        price = price_of(price_f)
+        notional = position.qty * price
+        fee = notional * self.fee
+        if position.side == 1:
+            self.cash += notional - fee
+            gross = (price - position.entry_price) * position.qty
+        else:
+            self.cash -= notional + fee
+            gross = (position.entry_price - price) * position.qty
+        self.fees_paid += fee
+        trade = Trade(
+            side="long" if position.side == 1 else "short",
+            qty=position.qty,
+            entry_bar=position.entry_bar,
+            entry_time=self.candles.timestamp.item(position.entry_bar),
+            entry_price=position.entry_price,
+            entry_fee=position.entry_fee,
+            exit_bar=bar,
+            exit_time=self.candles.timestamp.item(bar),
+            exit_price=price,
+            exit_fee=fee,
+            pnl=gross - position.entry_fee - fee,
+            exit_reason=reason,
+        )
+        self.trades.append(trade)
+        self._returns.append(trade.pnl / (position.qty * position.entry_price))
+        self._position = None
+        self._changes.append((bar, float(self.cash), 0.0))
+        if self.gate is not None:
+            self.gate.trade_closed(trade)
+
+    def _affordable(self, bar: int, side: Side, qty: Decimal, price: Decimal, stage: str) -> bool:
+        needed = qty * price * (1 + self.fee)
+        if needed <= self.cash:
+            return True
+        where = "the signal close" if stage == "signal" else "the fill open"
+        self._reject(
+            bar,
+            side,
+            qty,
+            price,
+            stage,
+            f"insufficient cash at {where}: {side.value} {qty} at {price} needs {needed:.2f} "
+            f"including fees, cash is {self.cash:.2f}",
+        )
+        return False
+
+    def _slipped(self, bar: int, *, buy: bool) -> float:
+        open_price: float = self.candles.open.item(bar)
+        if self.slippage == 0.0:
+            return open_price
+        return open_price * (1.0 + self.slippage) if buy else open_price * (1.0 - self.slippage)
+
+    def _reject(
+        self, bar: int, side: Side, qty: Decimal, price: Decimal, stage: str, reason: str
+    ) -> None:
+        time = self.candles.timestamp.item(bar)
+        self.rejected.append(RejectedOrder(time, side.value, qty, price, stage, reason))
+
+    # ------------------------------------------------------------------ account path
+    def _sync(self, bar: int) -> None:
+        if self.gate is not None and bar >= 0:
+            position = self._position
+            signed = ZERO if position is None else position.qty * position.side
+            self.gate.advance(bar, self.cash, signed)
+
+    def _output(self) -> SimulationOutput:
+        n = len(self.candles)
+        self._sync(n - 1)
+        bars = np.fromiter((item[0] for item in self._changes), dtype=np.int64)
+        lengths = np.diff(np.append(bars, n))
+        cash = np.repeat(np.array([item[1] for item in self._changes]), lengths)
+        position = np.repeat(np.array([item[2] for item in self._changes]), lengths)
+        equity = cash + position * self.candles.close
+        open_trade = None
+        final_position = ZERO
+        if self._position is not None:
+            held = self._position
+            final_position = held.qty * held.side
+            open_trade = OpenTrade(
+                side="long" if held.side == 1 else "short",
+                qty=held.qty,
+                entry_bar=held.entry_bar,
+                entry_time=self.candles.timestamp.item(held.entry_bar),
+                entry_price=held.entry_price,
+                entry_fee=held.entry_fee,
+                mark_price=price_of(self.candles.close.item(n - 1)),
+            )
+        return SimulationOutput(
+            trades=self.trades,
+            open_trade=open_trade,
+            rejected=self.rejected,
+            cash=cash,
+            position=position,
+            equity=equity,
+            final_cash=self.cash,
+            final_position=final_position,
+            fees_paid=self.fees_paid,
+        )
+
+
+def _indices(mask: BoolArray | None) -> list[int]:
+    if mask is None:
+        return []
+    result: list[int] = np.flatnonzero(mask).tolist()
+    return result
+
+
+def _next_entry(longs: Sequence[int], shorts: Sequence[int], start: int) -> tuple[int, int] | None:
+    """Earliest entry signal at or after ``start``: (bar, +1 long / -1 short); long wins ties."""
+    at = bisect.bisect_left(longs, start)
+    long_bar = longs[at] if at < len(longs) else None
+    short_bar = None
+    if shorts:
+        at = bisect.bisect_left(shorts, start)
+        short_bar = shorts[at] if at < len(shorts) else None
+    if long_bar is None and short_bar is None:
+        return None
+    if short_bar is None or (long_bar is not None and long_bar <= short_bar):
+        assert long_bar is not None
+        return long_bar, 1
+    return short_bar, -1
