@@ -1,0 +1,401 @@
+"""Pre-trade rules: each one small check that approves, rejects (with a reason) or resizes.
+
+Semantics (shared by backtest, paper and live):
+
+- Resizing only ever shrinks an order, to a whole step of the market. The max-order-notional,
+  max-position, max-exposure and balance rules resize to the largest amount that fits; the
+  min-notional rule runs after them, so a resize that leaves a dust order rejects it.
+- Orders are valued at their own price, or at the symbol's last price for market orders.
+- An order that reduces a position without flipping it never breaks a position or exposure cap.
+- The rate limit is a sliding one-second window over submitted orders; the duplicate guard
+  refuses the same (symbol, side, amount, price) submitted within ``duplicate_window_ms``.
+
+The hot path avoids logging and Decimal context changes; limits arrive precomputed in
+:class:`RuleState`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from app.core.enums import OrderType, RiskVerdict, Side
+from app.core.money import ZERO, is_multiple_of, round_amount
+from app.risk.context import OrderIntent, RiskContext, is_reducing, reference_price
+from app.risk.limits import RiskLimits
+
+_HUNDRED = Decimal(100)
+_WINDOW_MS = 1000
+
+DuplicateKey = tuple[str, Side, Decimal, Decimal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """What one rule decided: ``amount`` is the new quantity for a resize, else ``None``."""
+
+    verdict: RiskVerdict
+    reason: str = ""
+    amount: Decimal | None = None
+
+
+APPROVED = RuleOutcome(RiskVerdict.APPROVE)
+"""The shared outcome of a rule that simply approves (compare with ``is``)."""
+
+
+def reject(reason: str) -> RuleOutcome:
+    """A rejecting outcome with ``reason``."""
+    return RuleOutcome(RiskVerdict.REJECT, reason)
+
+
+def resize(amount: Decimal, reason: str) -> RuleOutcome:
+    """A resizing outcome to ``amount`` (rejects instead when nothing is left)."""
+    if amount <= 0:
+        return RuleOutcome(RiskVerdict.REJECT, reason)
+    return RuleOutcome(RiskVerdict.RESIZE, reason, amount)
+
+
+class RuleState:
+    """Limits precomputed for the hot path plus the submission history the rules consult."""
+
+    __slots__ = (
+        "duplicate_window_ms",
+        "limits",
+        "max_exposure_fraction",
+        "max_open_orders",
+        "max_order_notional",
+        "max_orders_per_second",
+        "max_position_fraction",
+        "price_band_fraction",
+        "recent_orders",
+        "submissions",
+    )
+
+    def __init__(self, limits: RiskLimits) -> None:
+        """Prepare the state for ``limits`` with an empty submission history."""
+        self.submissions: deque[int] = deque()
+        self.recent_orders: dict[DuplicateKey, int] = {}
+        self.apply(limits)
+
+    def apply(self, limits: RiskLimits) -> None:
+        """Switch to new limits, keeping the submission history.
+
+        Args:
+            limits: validated risk limits.
+        """
+        self.limits = limits
+        self.max_order_notional = limits.max_order_notional
+        self.max_position_fraction = limits.max_position_pct / _HUNDRED
+        self.max_exposure_fraction = limits.max_total_exposure_pct / _HUNDRED
+        self.max_open_orders = limits.max_open_orders
+        self.price_band_fraction = limits.price_band_pct / _HUNDRED
+        self.max_orders_per_second = limits.max_orders_per_second
+        self.duplicate_window_ms = limits.duplicate_window_ms
+
+    def record(self, intent: OrderIntent) -> None:
+        """Remember a submitted order for the rate limit and the duplicate guard.
+
+        Args:
+            intent: the order as submitted (final amount).
+        """
+        now = intent.timestamp
+        self.submissions.append(now)
+        self._prune_submissions(now)
+        recent = self.recent_orders
+        cutoff = now - self.duplicate_window_ms
+        if len(recent) > 64:
+            for key in [k for k, ts in recent.items() if ts <= cutoff]:
+                del recent[key]
+        recent[duplicate_key(intent)] = now
+
+    def _prune_submissions(self, now: int) -> None:
+        submissions = self.submissions
+        cutoff = now - _WINDOW_MS
+        while submissions and submissions[0] <= cutoff:
+            submissions.popleft()
+
+
+def duplicate_key(intent: OrderIntent) -> DuplicateKey:
+    """The identity the duplicate guard compares: (symbol, side, amount, price)."""
+    return (intent.symbol, intent.side, intent.amount, intent.price)
+
+
+class PreTradeRule(Protocol):
+    """One pre-trade check. ``name`` appears in every decision it produces."""
+
+    name: str
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Approve, reject or resize ``intent`` against ``ctx`` and the precomputed ``state``."""
+        ...
+
+
+def _cap_amount(side: Side, amount: Decimal, position: Decimal, cap: Decimal) -> Decimal:
+    """Largest amount <= ``amount`` whose resulting |position| stays within ``cap``.
+
+    A reducing order is never capped; an order that grows or flips the position is cut so the
+    resulting absolute position is at most ``cap`` (``cap`` < 0 counts as 0).
+    """
+    if cap < 0:
+        cap = ZERO
+    if side is Side.BUY:
+        return min(amount, cap - position)
+    return min(amount, cap + position)
+
+
+class PriceSanity:
+    """A limit or stop price further than ``price_band_pct`` % from the last price is refused."""
+
+    name = "price_sanity"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Reject a priced order far from (or without) the last price; market orders pass."""
+        price = intent.price
+        if price is None:
+            if intent.order_type is OrderType.MARKET:
+                return APPROVED
+            return reject(f"{intent.order_type} order for {intent.symbol} needs a price")
+        if price <= 0:
+            return reject(f"price for {intent.symbol} must be positive, got {price}")
+        last = ctx.last_prices.get(intent.symbol)
+        if last is None or last <= 0:
+            return reject(f"no last price for {intent.symbol}; cannot check the order price")
+        if abs(price - last) > last * state.price_band_fraction:
+            return reject(
+                f"price {price} is more than {state.limits.price_band_pct}% from the last price "
+                f"{last} of {intent.symbol}"
+            )
+        return APPROVED
+
+
+class MarketPrecision:
+    """The market must be active, the price on its tick grid, the amount on its step grid."""
+
+    name = "market_precision"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Reject bad prices and markets; round the amount down to the step / max amount."""
+        market = ctx.market
+        if market.symbol != intent.symbol:
+            return reject(f"market rules are for {market.symbol}, the order is for {intent.symbol}")
+        if not market.active:
+            return reject(f"market {market.symbol} is not active on the exchange")
+        amount = intent.amount
+        if amount <= 0:
+            return reject(f"amount for {intent.symbol} must be positive, got {amount}")
+        price = intent.price
+        if price is not None and not is_multiple_of(price, market.tick_size):
+            return reject(
+                f"price {price} is not a multiple of the tick size {market.tick_size} "
+                f"of {market.symbol}"
+            )
+        new_amount = amount
+        if market.max_amount is not None and new_amount > market.max_amount:
+            new_amount = market.max_amount
+        if not is_multiple_of(new_amount, market.step_size):
+            new_amount = round_amount(new_amount, market.step_size)
+        if new_amount != amount:
+            return resize(
+                new_amount,
+                f"amount {amount} rounded down to {new_amount} (step {market.step_size}, "
+                f"max {market.max_amount}) of {market.symbol}",
+            )
+        return APPROVED
+
+
+class MaxOrderNotional:
+    """No single order above ``max_order_notional`` (quote currency): resized down to fit."""
+
+    name = "max_order_notional"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Resize an order whose notional exceeds the limit."""
+        price = reference_price(intent, ctx)
+        if price is None or price <= 0:
+            return reject(f"no price known for {intent.symbol}; cannot value the order")
+        limit = state.max_order_notional
+        if intent.amount * price <= limit:
+            return APPROVED
+        amount = round_amount(limit / price, ctx.market.step_size)
+        return resize(
+            amount,
+            f"order notional {intent.amount * price} exceeds max_order_notional {limit}",
+        )
+
+
+class MaxPositionPerSymbol:
+    """The position in one symbol stays within ``max_position_pct`` % of equity."""
+
+    name = "max_position"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Resize an order that would grow the position past the cap; reductions pass."""
+        position = ctx.positions.get(intent.symbol, ZERO)
+        if is_reducing(intent.side, intent.amount, position):
+            return APPROVED
+        price = reference_price(intent, ctx)
+        if price is None or price <= 0:
+            return reject(f"no price known for {intent.symbol}; cannot value the position")
+        cap = ctx.equity * state.max_position_fraction / price
+        allowed = _cap_amount(intent.side, intent.amount, position, cap)
+        if allowed >= intent.amount:
+            return APPROVED
+        amount = round_amount(allowed, ctx.market.step_size) if allowed > 0 else ZERO
+        return resize(
+            amount,
+            f"position in {intent.symbol} would exceed max_position_pct "
+            f"{state.limits.max_position_pct}% of equity {ctx.equity}",
+        )
+
+
+class MaxTotalExposure:
+    """The sum of all positions' absolute value stays within ``max_total_exposure_pct`` %."""
+
+    name = "max_total_exposure"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Resize an order that would push total exposure past the cap; reductions pass."""
+        symbol = intent.symbol
+        position = ctx.positions.get(symbol, ZERO)
+        if is_reducing(intent.side, intent.amount, position):
+            return APPROVED
+        price = reference_price(intent, ctx)
+        if price is None or price <= 0:
+            return reject(f"no price known for {symbol}; cannot value the exposure")
+        others = ZERO
+        last_prices = ctx.last_prices
+        for other, quantity in ctx.positions.items():
+            if other == symbol or not quantity:
+                continue
+            mark = last_prices.get(other)
+            if mark is None:
+                return reject(f"no last price for {other}; cannot value the total exposure")
+            others += abs(quantity) * mark
+        room = ctx.equity * state.max_exposure_fraction - others
+        allowed = _cap_amount(intent.side, intent.amount, position, room / price)
+        if allowed >= intent.amount:
+            return APPROVED
+        amount = round_amount(allowed, ctx.market.step_size) if allowed > 0 else ZERO
+        return resize(
+            amount,
+            f"total exposure would exceed max_total_exposure_pct "
+            f"{state.limits.max_total_exposure_pct}% of equity {ctx.equity}",
+        )
+
+
+class SufficientBalance:
+    """A buy must be covered by the free quote balance including the fee: resized to fit."""
+
+    name = "balance"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Resize a buy whose cost ``amount x price x (1 + fee)`` exceeds the free quote."""
+        if intent.side is Side.SELL:
+            return APPROVED
+        price = reference_price(intent, ctx)
+        if price is None or price <= 0:
+            return reject(f"no price known for {intent.symbol}; cannot cost the order")
+        unit_cost = price * (1 + ctx.fee_rate)
+        if intent.amount * unit_cost <= ctx.quote_free:
+            return APPROVED
+        free = ctx.quote_free
+        amount = round_amount(free / unit_cost, ctx.market.step_size) if free > 0 else ZERO
+        return resize(
+            amount,
+            f"cost {intent.amount * unit_cost} {ctx.market.quote} (fee included) exceeds the free "
+            f"balance {free} {ctx.market.quote}",
+        )
+
+
+class MinNotional:
+    """The (possibly resized) order must reach the market's minimum amount and notional."""
+
+    name = "min_notional"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Reject an order below the exchange's minimum amount or minimum notional."""
+        market = ctx.market
+        if intent.amount < market.min_amount:
+            return reject(
+                f"amount {intent.amount} is below the minimum amount {market.min_amount} "
+                f"of {market.symbol}"
+            )
+        price = reference_price(intent, ctx)
+        if price is None or price <= 0:
+            return reject(f"no price known for {intent.symbol}; cannot check the minimum notional")
+        notional = intent.amount * price
+        if notional < market.min_notional:
+            return reject(
+                f"notional {notional} is below the minimum notional {market.min_notional} "
+                f"of {market.symbol}"
+            )
+        return APPROVED
+
+
+class MaxOpenOrders:
+    """No new order while ``max_open_orders`` orders are already resting on the book."""
+
+    name = "max_open_orders"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Reject when the open-order count has reached the limit."""
+        if ctx.open_orders >= state.max_open_orders:
+            return reject(
+                f"{ctx.open_orders} orders are open (max_open_orders {state.max_open_orders}); "
+                "cancel one first"
+            )
+        return APPROVED
+
+
+class OrderRateLimit:
+    """At most ``max_orders_per_second`` submissions in any sliding one-second window."""
+
+    name = "rate_limit"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Reject when the last second already holds the maximum number of submissions."""
+        submissions = state.submissions
+        if len(submissions) < state.max_orders_per_second:
+            return APPROVED
+        cutoff = intent.timestamp - _WINDOW_MS
+        recent = sum(1 for ts in submissions if ts > cutoff)
+        if recent < state.max_orders_per_second:
+            return APPROVED
+        return reject(
+            f"{recent} orders in the last second (max_orders_per_second "
+            f"{state.max_orders_per_second})"
+        )
+
+
+class DuplicateOrderGuard:
+    """The same (symbol, side, amount, price) within ``duplicate_window_ms`` is refused."""
+
+    name = "duplicate_order"
+
+    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
+        """Reject an order identical to one submitted within the window."""
+        last = state.recent_orders.get(duplicate_key(intent))
+        if last is None or intent.timestamp - last >= state.duplicate_window_ms:
+            return APPROVED
+        return reject(
+            f"same {intent.side} {intent.amount} {intent.symbol} at {intent.price} was submitted "
+            f"{intent.timestamp - last} ms ago (duplicate_window_ms {state.duplicate_window_ms})"
+        )
+
+
+def default_rules() -> tuple[PreTradeRule, ...]:
+    """The ten pre-trade rules in evaluation order (validity, resizers, then refusals)."""
+    return (
+        PriceSanity(),
+        MarketPrecision(),
+        MaxOrderNotional(),
+        MaxPositionPerSymbol(),
+        MaxTotalExposure(),
+        SufficientBalance(),
+        MinNotional(),
+        MaxOpenOrders(),
+        OrderRateLimit(),
+        DuplicateOrderGuard(),
+    )
