@@ -8,7 +8,10 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+
+from tests.memory_keyring import MemoryKeyring
 
 # Must be set before any Qt module is imported (pytest-qt imports PySide6 at collection time).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -82,3 +85,13 @@ def loopback_only_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reaches the internet: only loopback connections are allowed."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Tests never touch the real OS keyring: an in-memory backend replaces it."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -1,1 +1,4 @@
-"""Secret storage over the OS keyring (and an opt-in encrypted file store)."""
+"""Secret storage: API keys live only in the OS keyring (or an opt-in encrypted file).
+
+The settings file holds a *reference* (``exchange:label``), never the secret itself.
+"""
