@@ -192,15 +192,20 @@ class MarketPrecision:
                 f"of {market.symbol}"
             )
         new_amount = amount
+        why = f"step {market.step_size}"
         if market.max_amount is not None and new_amount > market.max_amount:
             new_amount = market.max_amount
+            why = f"max amount {market.max_amount}"
         if not is_multiple_of(new_amount, market.step_size):
             new_amount = round_amount(new_amount, market.step_size)
+        if new_amount <= 0:
+            return reject(
+                f"amount {amount} is below the step size {market.step_size} of {market.symbol}"
+            )
         if new_amount != amount:
             return resize(
                 new_amount,
-                f"amount {amount} rounded down to {new_amount} (step {market.step_size}, "
-                f"max {market.max_amount}) of {market.symbol}",
+                f"amount {amount} rounded down to {new_amount} ({why} of {market.symbol})",
             )
         return APPROVED
 
