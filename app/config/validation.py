@@ -72,7 +72,7 @@ _SECTIONS: dict[str, tuple[type[Any], dict[str, f.Reader]]] = {
                 f.text(f.LOGGER_NAME_RE, "a logger name like 'app.exchange'"), f.log_level
             ),
             "max_bytes": f.integer(64 * 1024, 1024**3),
-            "backups": f.integer(0, 100),
+            "backups": f.integer(1, 100),
             "retention_days": f.integer(1, 3650),
             "console": f.boolean(),
         },

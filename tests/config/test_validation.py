@@ -126,7 +126,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "settings.exchange.sandbox: must be true or false, got 1",
         "settings.exchange.key_added_at: must be a whole number, got 'soon'",
         "settings.logging.max_bytes: must be a whole number, got true",
-        "settings.logging.backups: must be between 0 and 100, got -1",
+        "settings.logging.backups: must be between 1 and 100, got -1",
         "settings.logging.level: must be one of 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'",
         "settings.paper.fee_rate: must be between 0 and 0.1 (a fraction: 0.001 means 0.1 %)",
         "settings.paper.slippage_bps: 'abc' is not a number",
