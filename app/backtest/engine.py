@@ -150,7 +150,7 @@ def simulate(
         signals=signals,
         cash=config.cash,
         fee=config.fee,
-        slippage=float(config.slippage_bps / _BPS),
+        slippage=config.slippage_bps / _BPS,
         size_rule=rule,
         stops=_stop_rule(config),
         allow_short=config.allow_short,
@@ -185,6 +185,7 @@ def simulate(
         timestamp=arrays.timestamp,
         close=arrays.close,
         equity=output.equity,
+        cash=output.cash,
         position=output.position,
         trades=tuple(output.trades),
         open_trade=output.open_trade,
@@ -277,13 +278,10 @@ def _stop_setting(value: DecimalLike | None, strategy: StrategyLike, name: str) 
 
 
 def _stop_rule(config: BacktestConfig) -> StopRule:
-    def fraction(pct: Decimal | None) -> float | None:
-        return None if pct is None else float(pct / _HUNDRED)
-
     return StopRule(
-        stop_loss=fraction(config.stop_loss_pct),
-        take_profit=fraction(config.take_profit_pct),
-        trailing=fraction(config.trailing_stop_pct),
+        stop_loss_pct=config.stop_loss_pct,
+        take_profit_pct=config.take_profit_pct,
+        trailing_pct=config.trailing_stop_pct,
     )
 
 

@@ -61,6 +61,7 @@ class BacktestResult:
     timestamp: IntArray
     close: FloatArray
     equity: FloatArray
+    cash: FloatArray
     position: FloatArray
     trades: tuple[Trade, ...]
     open_trade: OpenTrade | None

@@ -103,7 +103,7 @@ class Simulation:
     signals: SignalArrays
     cash: Decimal
     fee: Decimal
-    slippage: float
+    slippage: Decimal
     size_rule: SizeRule
     stops: StopRule
     allow_short: bool
@@ -168,10 +168,14 @@ class Simulation:
                         position.entry_bar,
                         segment_start,
                         last,
-                        (self.candles.open, self.candles.high, self.candles.low),
+                        (self.candles.high, self.candles.low),
                     )
                     if hit is not None:
-                        self._close(hit.bar, hit.price, hit.reason)
+                        open_price = price_of(self.candles.open.item(hit.bar))
+                        level = self.stops.fill_price(
+                            hit, position.side == 1, position.entry_price, open_price
+                        )
+                        self._close(hit.bar, self._slip(level, buy=position.side == -1), hit.reason)
                         return hit.bar
                 if exit_bar is None or exit_bar >= n - 1:
                     return None
@@ -180,7 +184,7 @@ class Simulation:
                 segment_start = exit_bar + 1
             fill_bar = exit_bar + 1
             was_long = position.side == 1
-            self._close(fill_bar, self._slipped(fill_bar, buy=not was_long), "signal")
+            self._close(fill_bar, self._open_price(fill_bar, buy=not was_long), "signal")
             reverse = was_long and short_entries is not None and bool(short_entries[exit_bar])
             reverse = reverse or (not was_long and bool(self.signals.entries[exit_bar]))
             if not (reverse and self._open(-1 if was_long else 1, exit_bar)):
@@ -232,8 +236,7 @@ class Simulation:
                 return False
             qty = approved
         fill_bar = signal_bar + 1
-        price_f = self._slipped(fill_bar, buy=side == 1)
-        price = price_of(price_f)
+        price = self._open_price(fill_bar, buy=side == 1)
         if not self._affordable(fill_bar, order_side, qty, price, "fill"):
             return False
         notional = qty * price
@@ -241,15 +244,14 @@ class Simulation:
         self._sync(fill_bar - 1)
         self.cash = self.cash - notional - fee if side == 1 else self.cash + notional - fee
         self.fees_paid += fee
-        self._position = _Position(side, qty, fill_bar, price, price_f, fee)
+        self._position = _Position(side, qty, fill_bar, price, float(price), fee)
         self._changes.append((fill_bar, float(self.cash), float(qty) * side))
         return True
 
-    def _close(self, bar: int, price_f: float, reason: str) -> None:
+    def _close(self, bar: int, price: Decimal, reason: str) -> None:
         position = self._position
         assert position is not None
         self._sync(bar - 1)
-        price = price_of(price_f)
         notional = position.qty * price
         fee = notional * self.fee
         if position.side == 1:
@@ -296,11 +298,14 @@ class Simulation:
         )
         return False
 
-    def _slipped(self, bar: int, *, buy: bool) -> float:
-        open_price: float = self.candles.open.item(bar)
-        if self.slippage == 0.0:
-            return open_price
-        return open_price * (1.0 + self.slippage) if buy else open_price * (1.0 - self.slippage)
+    def _open_price(self, bar: int, *, buy: bool) -> Decimal:
+        """Market fill price at the open of ``bar``, slippage included."""
+        return self._slip(price_of(self.candles.open.item(bar)), buy=buy)
+
+    def _slip(self, price: Decimal, *, buy: bool) -> Decimal:
+        if not self.slippage:
+            return price
+        return price * (1 + self.slippage) if buy else price * (1 - self.slippage)
 
     def _reject(
         self, bar: int, side: Side, qty: Decimal, price: Decimal, stage: str, reason: str

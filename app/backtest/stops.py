@@ -3,33 +3,68 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
 from app.backtest.data import FloatArray
 
+_HUNDRED = Decimal(100)
+
 
 @dataclass(frozen=True, slots=True)
 class StopRule:
-    """Stop distances as fractions (0.02 = 2 %); None disables that stop."""
+    """Stop distances in percent (``Decimal("2")`` = 2 %); None disables that stop."""
 
-    stop_loss: float | None = None
-    take_profit: float | None = None
-    trailing: float | None = None
+    stop_loss_pct: Decimal | None = None
+    take_profit_pct: Decimal | None = None
+    trailing_pct: Decimal | None = None
 
     @property
     def active(self) -> bool:
         """True when at least one stop is set."""
-        return not (self.stop_loss is None and self.take_profit is None and self.trailing is None)
+        return not (
+            self.stop_loss_pct is None
+            and self.take_profit_pct is None
+            and self.trailing_pct is None
+        )
+
+    def fill_price(
+        self, hit: StopHit, is_long: bool, entry_price: Decimal, open_price: Decimal
+    ) -> Decimal:
+        """Exact (Decimal) pre-slippage fill price of ``hit``: the level, or the open on a gap."""
+        if hit.reason == "take_profit":
+            assert self.take_profit_pct is not None
+            level = entry_price * (1 + _signed(self.take_profit_pct, is_long))
+            return max(open_price, level) if is_long else min(open_price, level)
+        if hit.reason == "trailing_stop":
+            assert self.trailing_pct is not None
+            level = Decimal(repr(hit.anchor)) * (1 - _signed(self.trailing_pct, is_long))
+        else:
+            assert self.stop_loss_pct is not None
+            level = entry_price * (1 - _signed(self.stop_loss_pct, is_long))
+        return min(open_price, level) if is_long else max(open_price, level)
 
 
 @dataclass(frozen=True, slots=True)
 class StopHit:
-    """Where and at what (pre-slippage) price a stop closed the position."""
+    """The bar where a stop or target triggered, why, and the price it is measured from.
+
+    ``anchor`` is the best price since entry for a trailing stop, else the entry price.
+    """
 
     bar: int
-    price: float
     reason: str
+    anchor: float
+
+
+def _signed(pct: Decimal, is_long: bool) -> Decimal:
+    fraction = pct / _HUNDRED
+    return fraction if is_long else -fraction
+
+
+def _fraction(pct: Decimal | None) -> float | None:
+    return None if pct is None else float(pct / _HUNDRED)
 
 
 def find_stop(
@@ -39,14 +74,14 @@ def find_stop(
     entry_bar: int,
     first: int,
     last: int,
-    prices: tuple[FloatArray, FloatArray, FloatArray],
+    prices: tuple[FloatArray, FloatArray],
 ) -> StopHit | None:
     """First bar in ``first..last`` (inclusive) where a stop or the target triggers.
 
     Levels are relative to ``entry_price``; the trailing stop follows the best high (long) or low
     (short) of the bars *before* the one being tested, starting at the entry bar. If the stop and
-    the target could both trigger in one bar the stop is assumed (worst case); a bar that opens
-    beyond a level fills at its open.
+    the target could both trigger in one bar the stop is assumed (worst case). The exact fill
+    price (the level, or the open when the bar gaps through it) is :meth:`StopRule.fill_price`.
 
     Args:
         rule: the stop distances.
@@ -55,21 +90,25 @@ def find_stop(
         entry_bar: bar of the entry fill (start of the trailing reference).
         first: first bar to test (>= entry_bar).
         last: last bar to test.
-        prices: (open, high, low) arrays of the whole run.
+        prices: (high, low) arrays of the whole run.
 
     Returns:
         The hit, or None when no level is touched in the range.
     """
-    opens, highs, lows = prices
-    stop_level = _stop_levels(rule, is_long, entry_price, entry_bar, first, last, highs, lows)
+    highs, lows = prices
+    stop_loss, take_profit = _fraction(rule.stop_loss_pct), _fraction(rule.take_profit_pct)
+    trailing = _fraction(rule.trailing_pct)
+    stop_level, best = _stop_levels(
+        (stop_loss, trailing), is_long, entry_price, entry_bar, first, last, (highs, lows)
+    )
     window = slice(first, last + 1)
     if is_long:
         hit_stop = lows[window] <= stop_level if stop_level is not None else None
-        target = None if rule.take_profit is None else entry_price * (1.0 + rule.take_profit)
+        target = None if take_profit is None else entry_price * (1.0 + take_profit)
         hit_target = highs[window] >= target if target is not None else None
     else:
         hit_stop = highs[window] >= stop_level if stop_level is not None else None
-        target = None if rule.take_profit is None else entry_price * (1.0 - rule.take_profit)
+        target = None if take_profit is None else entry_price * (1.0 - take_profit)
         hit_target = lows[window] <= target if target is not None else None
     if hit_stop is None and hit_target is None:
         return None
@@ -84,53 +123,47 @@ def find_stop(
     if not hit[offset]:
         return None
     bar = first + offset
-    open_price = float(opens[bar])
-    if hit_stop is not None and hit_stop[offset]:
-        assert stop_level is not None
-        level = stop_level if isinstance(stop_level, float) else float(stop_level[offset])
-        price = min(open_price, level) if is_long else max(open_price, level)
-        return StopHit(bar, price, _stop_reason(rule, is_long, entry_price, level))
-    assert target is not None
-    price = max(open_price, target) if is_long else min(open_price, target)
-    return StopHit(bar, price, "take_profit")
+    if hit_stop is None or not hit_stop[offset]:
+        return StopHit(bar, "take_profit", entry_price)
+    if trailing is None or best is None:
+        return StopHit(bar, "stop_loss", entry_price)
+    extreme = float(best[offset])
+    trail_level = extreme * (1.0 - trailing if is_long else 1.0 + trailing)
+    if stop_loss is not None:
+        fixed = entry_price * (1.0 - stop_loss if is_long else 1.0 + stop_loss)
+        if (fixed >= trail_level) if is_long else (fixed <= trail_level):
+            return StopHit(bar, "stop_loss", entry_price)
+    return StopHit(bar, "trailing_stop", extreme)
 
 
 def _stop_levels(
-    rule: StopRule,
+    distances: tuple[float | None, float | None],
     is_long: bool,
     entry_price: float,
     entry_bar: int,
     first: int,
     last: int,
-    highs: FloatArray,
-    lows: FloatArray,
-) -> FloatArray | float | None:
+    extremes: tuple[FloatArray, FloatArray],
+) -> tuple[FloatArray | float | None, FloatArray | None]:
+    """Stop level per tested bar (or one fixed level) and the best price before each bar."""
+    stop_loss, trailing = distances
     fixed: float | None = None
-    if rule.stop_loss is not None:
-        fixed = entry_price * (1.0 - rule.stop_loss if is_long else 1.0 + rule.stop_loss)
-    if rule.trailing is None:
-        return fixed
-    extreme_source = highs if is_long else lows
+    if stop_loss is not None:
+        fixed = entry_price * (1.0 - stop_loss if is_long else 1.0 + stop_loss)
+    if trailing is None:
+        return fixed, None
+    source = extremes[0] if is_long else extremes[1]
     # Best price of the bars before each tested bar: entry price, then bars entry_bar..bar-1.
     history = np.empty(last + 1 - entry_bar, dtype=np.float64)
     history[0] = entry_price
-    history[1:] = extreme_source[entry_bar:last]
+    history[1:] = source[entry_bar:last]
     if is_long:
         best = np.maximum.accumulate(np.maximum(history, entry_price))
-        trailing = best * (1.0 - rule.trailing)
-        levels = trailing if fixed is None else np.maximum(trailing, fixed)
+        trail = best * (1.0 - trailing)
+        levels = trail if fixed is None else np.maximum(trail, fixed)
     else:
         best = np.minimum.accumulate(np.minimum(history, entry_price))
-        trailing = best * (1.0 + rule.trailing)
-        levels = trailing if fixed is None else np.minimum(trailing, fixed)
-    result: FloatArray = levels[first - entry_bar :]
-    return result
-
-
-def _stop_reason(rule: StopRule, is_long: bool, entry_price: float, level: float) -> str:
-    if rule.trailing is None:
-        return "stop_loss"
-    if rule.stop_loss is None:
-        return "trailing_stop"
-    fixed = entry_price * (1.0 - rule.stop_loss if is_long else 1.0 + rule.stop_loss)
-    return "stop_loss" if level == fixed else "trailing_stop"
+        trail = best * (1.0 + trailing)
+        levels = trail if fixed is None else np.minimum(trail, fixed)
+    skip = first - entry_bar
+    return levels[skip:], best[skip:]
