@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -72,6 +73,9 @@ class PaperExchange:
         clock: current time in ms UTC (the replay clock in offline mode).
         initial_balances: starting funds of a new account (ignored when the ledger has some).
         slippage: adverse fraction applied to taker fills at the market (0.0005 = 5 bps).
+        fee_rate: fee fraction for maker and taker fills; None keeps each market's own fees.
+        match_on_reads: match orders against prices read through ``fetch_ticker`` and
+            ``watch_ticker`` (False when the source pushes every price to :meth:`on_price`).
         exchange_id: id reported by ``exchange_id``.
     """
 
@@ -83,12 +87,16 @@ class PaperExchange:
         *,
         initial_balances: Mapping[str, Decimal] | None = None,
         slippage: Decimal = DEFAULT_SLIPPAGE,
+        fee_rate: Decimal | None = None,
+        match_on_reads: bool = True,
         exchange_id: str = "paper",
     ) -> None:
         self._data = market_data
         self._ledger = ledger
         self._clock = clock
         self._slippage = slippage
+        self._fee_rate = fee_rate
+        self._match_on_reads = match_on_reads
         self._id = exchange_id
         self._markets: dict[str, Market] = {}
         self._last: dict[str, Decimal] = {}
@@ -116,7 +124,12 @@ class PaperExchange:
     async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
         """Markets of the price source (cached); restores reservations on first load."""
         if not self._markets or reload:
-            self._markets = dict(await self._data.load_markets(reload))
+            markets = await self._data.load_markets(reload)
+            fee = self._fee_rate
+            self._markets = {
+                symbol: market if fee is None else replace(market, maker_fee=fee, taker_fee=fee)
+                for symbol, market in markets.items()
+            }
         if not self._restored:
             self._restore_reservations()
         return self._markets
@@ -130,15 +143,17 @@ class PaperExchange:
     async def fetch_ticker(self, symbol: str) -> Decimal:
         """Last price of the source; active orders are matched against it."""
         price = await self._data.fetch_ticker(symbol)
-        await self.load_markets()
-        self.on_price(symbol, price)
+        if self._match_on_reads:
+            await self.load_markets()
+            self.on_price(symbol, price)
         return price
 
     async def watch_ticker(self, symbol: str) -> Decimal:
         """Next price of the source; active orders are matched against it."""
         price = await self._data.watch_ticker(symbol)
-        await self.load_markets()
-        self.on_price(symbol, price)
+        if self._match_on_reads:
+            await self.load_markets()
+            self.on_price(symbol, price)
         return price
 
     def on_price(self, symbol: str, price: Decimal, timestamp: int | None = None) -> list[Fill]:
