@@ -270,6 +270,6 @@ def _check_timestamps(
                 _Problem(
                     row,
                     f"timestamp {ts[row]} is not aligned to the {timeframe} timeframe "
-                    f"(not a multiple of {tf_ms} ms); is the timeframe right?",
+                    f"(not a multiple of {tf_ms} ms): is the timeframe right?",
                 )
             )
