@@ -193,8 +193,12 @@ class CcxtExchange:
         )
 
     def _order(self, raw: Mapping[str, Any], client_order_id: str | None = None) -> Order:
+        """Parse an order reply; ``client_order_id`` (the id we asked about) wins over the
+        venue's echo, which for a cancel is the cancel request's own id."""
         fallback = client_order_id or self._client_ids.get(str(raw.get("id")))
         order = order_from_ccxt(raw, fallback or f"exchange-{raw.get('id')}")
+        if client_order_id is not None and order.client_order_id != client_order_id:
+            order = order.with_changes(client_order_id=client_order_id)
         if order.exchange_order_id is not None:
             self._client_ids[order.exchange_order_id] = order.client_order_id
         return order
