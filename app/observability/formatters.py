@@ -7,7 +7,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from app.observability.redaction import extra_fields
+from app.observability.redaction import REDACTED_ATTR, extra_fields
+
+_JSON_ATTR = "_cryptobot_json"
 
 RESERVED_KEYS = (
     "ts",
@@ -53,7 +55,20 @@ class JsonFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        """Render ``record`` as a single line of JSON."""
+        """Render ``record`` as a single line of JSON.
+
+        The line of a redacted record is cached on it: the rotating file handler formats each
+        record twice (once to decide on rotation, once to write).
+        """
+        cached: str | None = vars(record).get(_JSON_ATTR)
+        if cached is not None:
+            return cached
+        line = self._render(record)
+        if getattr(record, REDACTED_ATTR, False):
+            setattr(record, _JSON_ATTR, line)
+        return line
+
+    def _render(self, record: logging.LogRecord) -> str:
         millis = record_ms(record)
         stamp = datetime.fromtimestamp(millis / 1000, tz=UTC)
         entry: dict[str, Any] = {

@@ -15,13 +15,17 @@ import threading
 import traceback
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
 _CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
+_WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+REDACTED_ATTR = "_cryptobot_redacted"
+"""Set on a record once :class:`RedactionFilter` has cleaned it."""
+_EXTRAS_ATTR = "_cryptobot_extras"
 _SENSITIVE_WORDS = frozenset(
     {
         "key",
@@ -95,6 +99,7 @@ def redact_text(text: str) -> str:
     return pattern.sub(MASK, text)
 
 
+@lru_cache(maxsize=4096)
 def is_sensitive_name(name: str) -> bool:
     """True when a field name looks like it holds a credential.
 
@@ -106,7 +111,7 @@ def is_sensitive_name(name: str) -> bool:
         name: the field name.
     """
     snake = _CAMEL_RE.sub(r"\1_\2", name).lower()
-    words = [word for word in re.split(r"[^a-z0-9]+", snake) if word]
+    words = [word for word in _WORD_SPLIT_RE.split(snake) if word]
     return any(
         word in _SENSITIVE_WORDS or any(part in word for part in _SENSITIVE_PARTS) for word in words
     )
@@ -146,6 +151,9 @@ def _standard_attributes() -> frozenset[str]:
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
     """The fields a caller attached with ``extra=`` (private ``_``-prefixed ones excluded)."""
+    cached: dict[str, Any] | None = vars(record).get(_EXTRAS_ATTR)
+    if cached is not None:
+        return dict(cached)
     standard = _standard_attributes()
     return {
         key: value
@@ -161,11 +169,9 @@ class RedactionFilter(logging.Filter):
     once and its arguments dropped), so the work is done once however many handlers share it.
     """
 
-    _DONE = "_cryptobot_redacted"
-
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; always lets it through."""
-        if getattr(record, self._DONE, False):
+        if getattr(record, REDACTED_ATTR, False):
             return True
         record.msg = redact_text(_render_message(record))
         record.args = None
@@ -179,9 +185,14 @@ class RedactionFilter(logging.Filter):
             record.exc_text = redact_text(record.exc_text)
         if record.stack_info:
             record.stack_info = redact_text(record.stack_info)
-        for key, value in extra_fields(record).items():
-            setattr(record, key, MASK if is_sensitive_name(key) else redact_value(value))
-        setattr(record, self._DONE, True)
+        extras = {
+            key: MASK if is_sensitive_name(key) else redact_value(value)
+            for key, value in extra_fields(record).items()
+        }
+        for key, value in extras.items():
+            setattr(record, key, value)
+        setattr(record, _EXTRAS_ATTR, extras)
+        setattr(record, REDACTED_ATTR, True)
         return True
 
 
