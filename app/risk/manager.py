@@ -70,7 +70,7 @@ class RiskManager:
         self._limits = limits.validated()
         self._now_ms = now_ms
         self._state = RuleState(self._limits)
-        self._rules: tuple[PreTradeRule, ...] = tuple(rules) if rules else default_rules()
+        self._rules: tuple[PreTradeRule, ...] = default_rules() if rules is None else tuple(rules)
         self._flatten_rules: tuple[PreTradeRule, ...] = (MarketPrecision(), MinNotional())
         self._kill = KillSwitch()
         self._daily = DailyLossBreaker(self._limits.daily_loss_pct)

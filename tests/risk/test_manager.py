@@ -10,6 +10,7 @@ from app.core.enums import BreakerState, OrderType, RiskVerdict, Side
 from app.core.errors import ConfigError, EngineError
 from app.risk.limits import RiskLimits
 from app.risk.manager import VERDICT_RULE, RiskManager
+from app.risk.rules import MaxOpenOrders
 from tests.risk.helpers import T0, D, make_ctx, make_intent
 
 
@@ -145,3 +146,11 @@ def test_limit_order_is_valued_at_its_price() -> None:
     market = make_intent("0.051")
     # 0.051 x 20,000 = 1,020 > 1,000 -> 0.05
     assert manager.check(market, make_ctx()).amount == D("0.05")
+
+
+def test_custom_rule_list_replaces_the_defaults() -> None:
+    manager = RiskManager(RiskLimits(max_open_orders=1), rules=[MaxOpenOrders()])
+    # 1 BTC would break max_order_notional and the balance, but only the given rule runs
+    assert manager.check(make_intent("1"), make_ctx(quote_free="0")).approved
+    assert not manager.check(make_intent("1"), make_ctx(open_orders=1)).approved
+    assert RiskManager(RiskLimits(), rules=()).check(make_intent("1"), make_ctx()).approved
