@@ -94,17 +94,17 @@ def on_present_rows(
 
 def rolling_mean(values: FloatArray, period: int) -> FloatArray:
     """Mean of the last ``period`` values at each bar; NaN until ``period`` values exist."""
-    return pd.Series(values).rolling(period).mean().to_numpy(dtype=np.float64)
+    return pd.Series(values).rolling(period).mean().to_numpy(dtype=np.float64, copy=True)
 
 
 def rolling_max(values: FloatArray, period: int) -> FloatArray:
     """Largest of the last ``period`` values at each bar; NaN until ``period`` values exist."""
-    return pd.Series(values).rolling(period).max().to_numpy(dtype=np.float64)
+    return pd.Series(values).rolling(period).max().to_numpy(dtype=np.float64, copy=True)
 
 
 def rolling_min(values: FloatArray, period: int) -> FloatArray:
     """Smallest of the last ``period`` values at each bar; NaN until ``period`` values exist."""
-    return pd.Series(values).rolling(period).min().to_numpy(dtype=np.float64)
+    return pd.Series(values).rolling(period).min().to_numpy(dtype=np.float64, copy=True)
 
 
 def seeded_ema(values: FloatArray, period: int, alpha: float, first: int) -> FloatArray:
