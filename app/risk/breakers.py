@@ -14,11 +14,14 @@ nothing here reads the wall clock. Every transition returns a
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from app.core.enums import BreakerState
 from app.core.events import BreakerStateChanged
 from app.core.time import format_ms
+
+logger = logging.getLogger(__name__)
 
 DAY_MS = 86_400_000
 _MINUTE_MS = 60_000
@@ -62,6 +65,16 @@ class BreakerCell:
         self.state = new_state
         self.reason = reason
         self.since = timestamp
+        logger.log(
+            logging.INFO if new_state is BreakerState.ACTIVE else logging.WARNING,
+            "breaker %s: %s -> %s at %s UTC: %s",
+            self.name,
+            old,
+            new_state,
+            format_ms(timestamp),
+            reason,
+            extra={"breaker": self.name, "scope": self.scope},
+        )
         return [
             BreakerStateChanged(
                 timestamp=timestamp,

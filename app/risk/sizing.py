@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 from app.core.errors import ConfigError
 from app.core.models import Market
 from app.core.money import ZERO, round_amount
+from app.risk.limits import RiskLimits
 
 _HUNDRED = Decimal(100)
 
@@ -120,6 +121,10 @@ class FixedQuantity:
         """See :meth:`size`, with the reason when zero."""
         return finalise(self.qty, ctx)
 
+    def describe(self) -> str:
+        """Short text for reports: ``"fixed <qty>"``."""
+        return f"fixed {self.qty}"
+
 
 @dataclass(frozen=True, slots=True)
 class FixedQuote:
@@ -140,6 +145,10 @@ class FixedQuote:
             return finalise(ZERO, ctx)
         return finalise(self.amount / ctx.price, ctx)
 
+    def describe(self) -> str:
+        """Short text for reports: ``"<amount> quote per trade"``."""
+        return f"{self.amount} quote per trade"
+
 
 @dataclass(frozen=True, slots=True)
 class PercentOfEquity:
@@ -159,6 +168,10 @@ class PercentOfEquity:
         if ctx.price <= 0:
             return finalise(ZERO, ctx)
         return finalise(ctx.equity * self.pct / _HUNDRED / ctx.price, ctx)
+
+    def describe(self) -> str:
+        """Short text for reports: ``"<pct> % of equity"``."""
+        return f"{self.pct} % of equity"
 
 
 def kelly_fraction(returns: Sequence[Decimal]) -> Decimal | None:
@@ -226,6 +239,10 @@ class FractionalKelly:
             return finalise(ZERO, ctx)
         return finalise(ctx.equity * share / ctx.price, ctx)
 
+    def describe(self) -> str:
+        """Short text for reports, e.g. ``"0.5 Kelly (cap 25 %, 20 trades)"``."""
+        return f"{self.fraction} Kelly (cap {self.cap_pct} %, {self.min_trades} trades)"
+
 
 @dataclass(frozen=True, slots=True)
 class VolatilitySizer:
@@ -255,3 +272,20 @@ class VolatilitySizer:
             )
         stop_distance = self.atr_multiple * ctx.atr
         return finalise(ctx.equity * self.risk_pct / _HUNDRED / stop_distance, ctx)
+
+    def describe(self) -> str:
+        """Short text for reports, e.g. ``"risk 1 % at 2 x ATR"``."""
+        return f"risk {self.risk_pct} % at {self.atr_multiple} x ATR"
+
+    @classmethod
+    def from_limits(cls, limits: RiskLimits, atr_multiple: Decimal = Decimal(2)) -> VolatilitySizer:
+        """Volatility sizing that risks ``limits.risk_per_trade_pct`` per trade.
+
+        Args:
+            limits: the risk limits.
+            atr_multiple: stop distance in ATRs.
+
+        Returns:
+            The sizer.
+        """
+        return cls(limits.risk_per_trade_pct, atr_multiple)

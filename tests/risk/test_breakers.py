@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from app.core.enums import BreakerState
 from app.core.events import BreakerStateChanged
 from app.risk.breakers import (
@@ -155,3 +159,14 @@ def test_configure_changes_the_limit_for_the_next_update() -> None:
     assert moves(breaker.update(D(9500), MIDNIGHT + 2)) == [
         ("drawdown", BreakerState.ACTIVE, BreakerState.HALTED)
     ]
+
+
+def test_transitions_are_logged_with_the_breaker_name(caplog: pytest.LogCaptureFixture) -> None:
+    breaker = DrawdownBreaker(D(10))
+    breaker.update(D(100), MIDNIGHT)
+    with caplog.at_level(logging.INFO, logger="app.risk.breakers"):
+        breaker.update(D(90), MIDNIGHT + HOUR)
+        breaker.reset(MIDNIGHT + 2 * HOUR)
+    levels = [(r.levelno, r.breaker) for r in caplog.records]  # type: ignore[attr-defined]
+    assert levels == [(logging.WARNING, "drawdown"), (logging.INFO, "drawdown")]
+    assert "active -> halted at 2023-11-15 01:00 UTC" in caplog.records[0].getMessage()

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.errors import ConfigError
+from app.risk.limits import RiskLimits
 from app.risk.sizing import (
     FixedQuantity,
     FixedQuote,
@@ -200,3 +201,18 @@ def test_sizes_are_always_tradeable_or_zero(
         assert amount % BTC.step_size == 0
         assert amount >= BTC.min_amount
         assert amount * price >= BTC.min_notional
+
+
+def test_describe_names_each_sizer_for_reports() -> None:
+    assert FixedQuantity(D("0.1")).describe() == "fixed 0.1"
+    assert FixedQuote(D(50)).describe() == "50 quote per trade"
+    assert PercentOfEquity(D(5)).describe() == "5 % of equity"
+    assert FractionalKelly().describe() == "0.5 Kelly (cap 25 %, 20 trades)"
+    assert VolatilitySizer(D(1), D(2)).describe() == "risk 1 % at 2 x ATR"
+
+
+def test_volatility_sizer_from_limits_uses_risk_per_trade() -> None:
+    sizer = VolatilitySizer.from_limits(RiskLimits(risk_per_trade_pct=D("0.5")), D(3))
+    assert (sizer.risk_pct, sizer.atr_multiple) == (D("0.5"), D(3))
+    # 0.5 % of 10,000 = 50 USDT over 3 x 250 = 750 -> 0.0666 -> 0.066
+    assert sizer.size(sctx(atr="250")) == D("0.066")
