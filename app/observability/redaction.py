@@ -9,6 +9,7 @@ handler formats it.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -50,7 +51,7 @@ _pattern: re.Pattern[str] | None = None
 
 
 def register_secret(value: str) -> None:
-    """Redact ``value`` (and its URL-encoded forms) from every log record from now on.
+    """Redact ``value`` (and its URL-encoded and escaped forms) from every log record from now on.
 
     Call it as soon as a credential is read (from the keyring or the setup wizard), before it
     can reach a log line. Blank values are ignored.
@@ -60,9 +61,8 @@ def register_secret(value: str) -> None:
     """
     if not value or not value.strip():
         return
-    variants = {value, value.strip(), quote(value, safe=""), quote_plus(value)}
     with _lock:
-        _secrets.update(variant for variant in variants if variant)
+        _secrets.update(variant for variant in _variants(value) if variant)
         _rebuild()
 
 
@@ -72,9 +72,8 @@ def forget_secret(value: str) -> None:
     Args:
         value: a value previously passed to :func:`register_secret`.
     """
-    variants = {value, value.strip(), quote(value, safe=""), quote_plus(value)}
     with _lock:
-        _secrets.difference_update(variants)
+        _secrets.difference_update(_variants(value))
         _rebuild()
 
 
@@ -83,6 +82,19 @@ def clear_secrets() -> None:
     with _lock:
         _secrets.clear()
         _rebuild()
+
+
+def _variants(value: str) -> set[str]:
+    """The forms a secret takes in logged text: raw, URL-encoded, escaped by repr() or JSON."""
+    return {
+        value,
+        value.strip(),
+        quote(value, safe=""),
+        quote_plus(value),
+        repr(value)[1:-1],
+        value.encode("unicode_escape").decode("ascii"),
+        json.dumps(value)[1:-1],
+    }
 
 
 def _rebuild() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from decimal import Decimal
@@ -33,6 +34,13 @@ def test_registered_secret_and_its_url_encodings_are_masked() -> None:
     register_secret(SECRET)
     text = f"key={SECRET} q=sk_live_4f9a%2Fb%2Bc%3D%3D form=sk_live_4f9a%2Fb%2Bc%3D%3D"
     assert redact_text(text) == f"key={MASK} q={MASK} form={MASK}"
+
+
+def test_escaped_forms_are_masked() -> None:
+    secret = 'pa"ss\\word\u00e9'
+    register_secret(secret)
+    assert redact_text(repr({"k": secret})) == "{'k': '***'}"
+    assert redact_text(json.dumps({"k": secret})) == '{"k": "***"}'
 
 
 def test_nothing_is_masked_before_registration_or_after_forgetting() -> None:
