@@ -60,12 +60,17 @@ def read_candle_csv(path: Path, timeframe: str | None = None) -> pd.DataFrame:
     name = path.name
     tf_ms = None if timeframe is None else _aligned_timeframe_ms(timeframe)
     _check_header(path)
-    raw = _read_text_columns(path)
     problems: list[_Problem] = []
-    ts = _parse_timestamps(raw["timestamp"].to_numpy(dtype=object), problems)
-    values = {
-        col: _parse_floats(col, raw[col].to_numpy(dtype=object), problems) for col in COLUMNS[1:]
-    }
+    parsed = _read_numbers(path)
+    if parsed is None:  # something is not a clean number: find the line and say why
+        raw = _read_csv(path, as_text=True)
+        ts = _parse_timestamps(raw["timestamp"].to_numpy(dtype=object), problems)
+        values = {
+            col: _parse_floats(col, raw[col].to_numpy(dtype=object), problems)
+            for col in COLUMNS[1:]
+        }
+    else:
+        ts, values = parsed
     if not problems:  # range and order checks only make sense on parsed numbers
         _check_values(values, problems)
         _check_timestamps(ts, tf_ms, timeframe, problems)
@@ -143,18 +148,34 @@ def _check_header(path: Path) -> None:
     )
 
 
-def _read_text_columns(path: Path) -> pd.DataFrame:
+def _read_numbers(path: Path) -> tuple[NDArray[np.int64], dict[str, NDArray[np.float64]]] | None:
+    """Fast path: the columns as numbers, or None when any field is not a clean number."""
+    frame = _read_csv(path, as_text=False)
+    if frame["timestamp"].dtype != np.int64:
+        return None
+    values: dict[str, NDArray[np.float64]] = {}
+    for column in COLUMNS[1:]:
+        if frame[column].dtype.kind not in "iuf":
+            return None
+        array = frame[column].to_numpy(dtype=np.float64)
+        if np.isnan(array).any():  # empty or "NaN": the slow path tells which
+            return None
+        values[column] = array
+    return frame["timestamp"].to_numpy(dtype=np.int64), values
+
+
+def _read_csv(path: Path, *, as_text: bool) -> pd.DataFrame:
     try:
         return pd.read_csv(
             path,
             names=list(COLUMNS),
             header=None,
             skiprows=1,
-            dtype=str,
-            keep_default_na=False,
             skip_blank_lines=False,
             encoding="utf-8-sig",
             engine="c",
+            dtype=str if as_text else None,
+            keep_default_na=not as_text,
         )
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))

@@ -6,6 +6,8 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from app.core.errors import DataError
@@ -167,3 +169,29 @@ def test_validation_is_fast_enough_for_big_files(data_dir: Path) -> None:
     frame = read_candle_csv(data_dir / "btc_usdt_5m.csv", timeframe="5m")
     assert len(frame) == 65741
     assert time.perf_counter() - started < 1.0
+
+
+def test_any_float_survives_write_and_read_exactly(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    count = 2000
+    low = rng.random(count) * 10.0 ** rng.integers(-8, 6, count) + 1e-9
+    frame = pd.DataFrame(
+        {
+            "timestamp": 1_599_999_960_000 + np.arange(count, dtype=np.int64) * 60_000,
+            "open": low * 1.5,
+            "high": low * 2.0,
+            "low": low,
+            "close": low * 1.25,
+            "volume": rng.random(count) * 1000,
+        }
+    )
+    path = tmp_path / "random.csv"
+    write_candle_csv(frame, path)
+    pd.testing.assert_frame_equal(read_candle_csv(path, timeframe="1m"), frame, check_exact=True)
+
+
+def test_integer_valued_columns_read_as_floats(tmp_path: Path) -> None:
+    path = _file(tmp_path, ["1606780800000,10,12,9,11,0", "1606784400000,11,13,10,12,5"])
+    frame = read_candle_csv(path)
+    assert frame["volume"].dtype == np.float64
+    assert frame["volume"].tolist() == [0.0, 5.0]
