@@ -9,24 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.strategies import crossed_above, crossed_below
+from tests.strategies.reference import reference_crosses
 
 NAN = math.nan
-
-
-def reference_crosses(a: list[float], b: list[float]) -> tuple[list[bool], list[bool]]:
-    """Straightforward loop: remember the side at the last bar where a != b (NaN skipped)."""
-    above, below = [], []
-    side = 0
-    for left, right in zip(a, b, strict=True):
-        if math.isnan(left) or math.isnan(right):
-            above.append(False)
-            below.append(False)
-            continue
-        above.append(left > right and side < 0)
-        below.append(left < right and side > 0)
-        if left != right:
-            side = 1 if left > right else -1
-    return above, below
 
 
 def test_touching_then_crossing_counts_once_at_the_bar_it_goes_through() -> None:
