@@ -14,6 +14,8 @@ from app.backtest.data import FloatArray, IntArray, periods_per_year
 from app.backtest.trades import Trade
 from app.core.money import ZERO
 
+_MAX_EXPONENT = 700.0  # e**700 is near the float64 limit
+
 
 @dataclass(frozen=True, slots=True)
 class Drawdown:
@@ -79,7 +81,7 @@ def compute_metrics(
     final = float(equity[-1])
     total_return = final / initial_capital - 1.0
     years = (int(timestamp[-1]) - int(timestamp[0]) + timeframe_ms) / (per_year * timeframe_ms)
-    cagr = (final / initial_capital) ** (1.0 / years) - 1.0 if final > 0 and years > 0 else None
+    cagr = _cagr(final / initial_capital, years)
     returns = np.diff(equity, prepend=initial_capital) / np.concatenate(
         ([initial_capital], equity[:-1])
     )
@@ -134,6 +136,14 @@ def drawdown_curve(equity: FloatArray, initial_capital: float) -> FloatArray:
     peaks = np.maximum.accumulate(np.maximum(equity, initial_capital))
     result: FloatArray = (equity - peaks) / peaks * 100.0
     return result
+
+
+def _cagr(growth: float, years: float) -> float | None:
+    """Compound annual growth rate; None when undefined or beyond float range (tiny spans)."""
+    if growth <= 0 or years <= 0:
+        return None
+    exponent = math.log(growth) / years
+    return math.expm1(exponent) if exponent < _MAX_EXPONENT else None
 
 
 def _risk_ratios(returns: FloatArray, per_year: float) -> tuple[float | None, float | None]:

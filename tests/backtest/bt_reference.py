@@ -9,6 +9,7 @@ cheat-on-close), no slippage. Backtrader's CrossOver gives the crossing rule; TA
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import backtrader as bt
 import pandas as pd
@@ -36,7 +37,7 @@ class BtRun:
 
 
 class _Recorder(bt.Strategy):  # type: ignore[misc]
-    params = (("run", None), ("size", 0.1))
+    params: Any = (("run", None), ("size", 0.1))
 
     def notify_order(self, order: bt.Order) -> None:
         run: BtRun = self.p.run
@@ -58,7 +59,7 @@ class _Recorder(bt.Strategy):  # type: ignore[misc]
 class BtSmaCross(_Recorder):
     """Long on SMA(fast) crossing above SMA(slow), close on crossing below."""
 
-    params = (("fast", 10), ("slow", 30))
+    params: Any = (("fast", 10), ("slow", 30))
 
     def __init__(self) -> None:
         fast = bt.ind.SMA(self.data.close, period=self.p.fast)
@@ -76,7 +77,7 @@ class BtSmaCross(_Recorder):
 class BtRsiRevert(_Recorder):
     """Buy when RSI crosses below ``lower``, sell when it crosses above ``upper``."""
 
-    params = (("period", 14), ("lower", 30.0), ("upper", 70.0))
+    params: Any = (("period", 14), ("lower", 30.0), ("upper", 70.0))
 
     def __init__(self) -> None:
         rsi = bt.talib.RSI(self.data.close, timeperiod=self.p.period)
