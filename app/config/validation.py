@@ -218,11 +218,11 @@ def _parse(data: Mapping[str, Any]) -> tuple[Settings | None, list[str]]:
         raw = _section(data, name, problems)
         if raw is not None:
             sections[name] = _read_section(f"{ROOT}.{name}", cls, readers, raw, problems)
+        if name == "exchange" and raw is not None:
+            problems.extend(_secret_problems(f"{ROOT}.exchange.ccxt_config", raw))
     raw_risk = _section(data, "risk", problems)
     if raw_risk is not None:
         sections["risk"] = _read_risk(raw_risk, problems)
-    if sections.get("exchange") is not None:
-        problems.extend(_secret_problems(f"{ROOT}.exchange.ccxt_config", data.get("exchange", {})))
     if sections.get("database") is not None:
         problems.extend(_url_password_problems(sections["database"]))
     if problems:

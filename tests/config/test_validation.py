@@ -188,6 +188,13 @@ def test_credentials_in_ccxt_config_are_refused(config: dict[str, Any], field: s
     assert "keyring" in problem
 
 
+def test_credential_is_reported_with_other_exchange_problems() -> None:
+    found = problems_of({"exchange": {"sandbox": "yes", "ccxt_config": {"secret": "s"}}})
+    assert len(found) == 2
+    assert found[0].startswith("settings.exchange.sandbox: must be true or false")
+    assert found[1].startswith("settings.exchange.ccxt_config.secret: looks like an API credential")
+
+
 def test_ordinary_ccxt_config_is_accepted() -> None:
     config = {
         "options": {"defaultType": "spot", "recvWindow": 5000, "fetchCurrencies": False},
