@@ -20,12 +20,10 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from app.core.enums import BreakerState, RiskVerdict, Side
-from app.core.errors import EngineError
 from app.core.events import BreakerStateChanged, RiskDecision
 from app.core.money import ZERO
-from app.risk.breakers import ConsecutiveLossBreaker, DailyLossBreaker, DrawdownBreaker
+from app.risk.board import BreakerBoard
 from app.risk.context import OrderIntent, RiskContext, RiskResult, is_reducing
-from app.risk.kill_switch import KILL_SWITCH, KillSwitch
 from app.risk.limits import RiskLimits
 from app.risk.rules import (
     APPROVED,
@@ -41,9 +39,6 @@ __all__ = ["OrderIntent", "RiskContext", "RiskManager", "RiskResult"]
 
 VERDICT_RULE = "risk_manager"
 """``rule`` of the final-verdict decision that closes every check."""
-
-_NEVER = 1 << 62
-_STRATEGY_PREFIX = "strategy:"
 
 
 class RiskManager:
@@ -68,17 +63,10 @@ class RiskManager:
             ConfigError: the limits are invalid.
         """
         self._limits = limits.validated()
-        self._now_ms = now_ms
         self._state = RuleState(self._limits)
         self._rules: tuple[PreTradeRule, ...] = default_rules() if rules is None else tuple(rules)
         self._flatten_rules: tuple[PreTradeRule, ...] = (MarketPrecision(), MinNotional())
-        self._kill = KillSwitch()
-        self._daily = DailyLossBreaker(self._limits.daily_loss_pct)
-        self._drawdown = DrawdownBreaker(self._limits.max_drawdown_pct)
-        self._strategies: dict[str, ConsecutiveLossBreaker] = {}
-        self._pending: list[BreakerStateChanged] = []
-        self._deadline = _NEVER
-        self._last_ts = 0
+        self._board = BreakerBoard(self._limits, now_ms)
 
     # ------------------------------------------------------------------ limits
     @property
@@ -98,10 +86,7 @@ class RiskManager:
         limits = limits.validated()
         self._limits = limits
         self._state.apply(limits)
-        self._daily.configure(limits.daily_loss_pct)
-        self._drawdown.configure(limits.max_drawdown_pct)
-        for breaker in self._strategies.values():
-            breaker.configure(limits.consecutive_losses, limits.cooldown_minutes)
+        self._board.configure(limits)
 
     # ------------------------------------------------------------------ the check
     def check(self, intent: OrderIntent, ctx: RiskContext, *, flatten: bool = False) -> RiskResult:
@@ -116,13 +101,9 @@ class RiskManager:
             The verdict, the amount to submit (possibly resized; zero when rejected) and one
             :class:`RiskDecision` per rule that did not simply approve, plus the final verdict.
         """
-        timestamp = intent.timestamp
-        if timestamp > self._last_ts:
-            self._last_ts = timestamp
-        if timestamp >= self._deadline:
-            self._pending += self._advance(timestamp)
+        self._board.observe(intent.timestamp)
         reducing = is_reducing(intent.side, intent.amount, ctx.positions.get(intent.symbol, ZERO))
-        blocked = self._breaker_block(intent, reducing, flatten)
+        blocked = self._board.block(intent, reducing, flatten)
         decisions: list[RiskDecision] = []
         if blocked is not None:
             breaker, reason = blocked
@@ -147,37 +128,6 @@ class RiskManager:
             reasons.append(outcome.reason)
             current = _with_amount(current, amount)
         return self._finish(intent, decisions, current.amount, "; ".join(reasons))
-
-    def _breaker_block(
-        self, intent: OrderIntent, reducing: bool, flatten: bool
-    ) -> tuple[str, str] | None:
-        """(breaker, reason) when a breaker refuses the intent, else ``None``."""
-        if flatten:
-            if reducing:
-                return None
-            return (
-                KILL_SWITCH,
-                f"flattening order for {intent.symbol} does not reduce a position; refused",
-            )
-        if self._kill.engaged:
-            return (
-                KILL_SWITCH,
-                f"{self._kill.cell.reason}; every order is refused until a person resets it",
-            )
-        drawdown = self._drawdown.cell
-        if drawdown.state is BreakerState.HALTED:
-            return (drawdown.name, drawdown.reason)
-        if reducing:
-            return None
-        daily = self._daily.cell
-        if daily.state is not BreakerState.ACTIVE:
-            return (daily.name, f"{daily.reason}; only orders that reduce a position pass")
-        if intent.strategy_id is not None:
-            breaker = self._strategies.get(intent.strategy_id)
-            if breaker is not None and breaker.cell.state is not BreakerState.ACTIVE:
-                cell = breaker.cell
-                return (cell.name, f"{cell.reason}; only orders that reduce a position pass")
-        return None
 
     @staticmethod
     def _decision(
@@ -215,8 +165,7 @@ class RiskManager:
         Args:
             intent: the order as submitted.
         """
-        if intent.timestamp > self._last_ts:
-            self._last_ts = intent.timestamp
+        self._board.observe(intent.timestamp)
         self._state.record(intent)
 
     def record_trade_closed(
@@ -232,11 +181,7 @@ class RiskManager:
         Returns:
             Every breaker transition since the last report.
         """
-        events = self._take_pending(timestamp)
-        breaker = self._strategy_breaker(strategy_id)
-        events += breaker.record(pnl, timestamp)
-        self._refresh_deadline()
-        return events
+        return self._board.record_trade_closed(strategy_id, pnl, timestamp)
 
     def update_equity(self, equity: Decimal, timestamp: int) -> list[BreakerStateChanged]:
         """Feed the account equity (realised + unrealised) to the daily-loss and drawdown breakers.
@@ -250,11 +195,7 @@ class RiskManager:
         Returns:
             Every breaker transition since the last report (cooldowns, day re-arm, trips).
         """
-        events = self._take_pending(timestamp)
-        events += self._daily.update(equity, timestamp)
-        events += self._drawdown.update(equity, timestamp)
-        self._refresh_deadline()
-        return events
+        return self._board.update_equity(equity, timestamp)
 
     def advance(self, timestamp: int | None = None) -> list[BreakerStateChanged]:
         """Apply time-based transitions (cooldown ends, new UTC day) up to ``timestamp``.
@@ -266,7 +207,7 @@ class RiskManager:
         Returns:
             Every breaker transition since the last report.
         """
-        return self._take_pending(self._resolve_time(timestamp))
+        return self._board.advance(timestamp)
 
     def engage_kill_switch(self, reason: str, timestamp: int) -> list[BreakerStateChanged]:
         """Refuse every new order until :meth:`reset` ``("kill_switch")``.
@@ -281,7 +222,7 @@ class RiskManager:
         Returns:
             Transition events (empty when it was already engaged).
         """
-        return self._take_pending(timestamp) + self._kill.engage(reason, timestamp)
+        return self._board.engage_kill_switch(reason, timestamp)
 
     def reset(self, breaker: str, timestamp: int) -> list[BreakerStateChanged]:
         """A person resets one breaker to ACTIVE.
@@ -296,35 +237,11 @@ class RiskManager:
         Raises:
             EngineError: no breaker has that name.
         """
-        events = self._take_pending(timestamp)
-        if breaker == KILL_SWITCH:
-            events += self._kill.reset(timestamp)
-        elif breaker == self._drawdown.cell.name:
-            events += self._drawdown.reset(timestamp)
-        elif breaker == self._daily.cell.name:
-            events += self._daily.reset(timestamp)
-        elif breaker.removeprefix(_STRATEGY_PREFIX) in self._strategies and breaker.startswith(
-            _STRATEGY_PREFIX
-        ):
-            events += self._strategies[breaker.removeprefix(_STRATEGY_PREFIX)].reset(timestamp)
-        else:
-            known = ", ".join(self.states())
-            raise EngineError(f"unknown breaker {breaker!r}; known breakers: {known}")
-        self._refresh_deadline()
-        return events
+        return self._board.reset(breaker, timestamp)
 
     def states(self) -> dict[str, BreakerState]:
         """Breaker name -> state, including ``"strategy:<id>"`` for every strategy seen."""
-        if self._now_ms is not None:
-            self._pending += self._advance(self._now_ms())
-        states = {
-            KILL_SWITCH: self._kill.cell.state,
-            self._drawdown.cell.name: self._drawdown.cell.state,
-            self._daily.cell.name: self._daily.cell.state,
-        }
-        for breaker in self._strategies.values():
-            states[breaker.cell.name] = breaker.cell.state
-        return states
+        return self._board.states()
 
     def stop_levels(
         self,
@@ -352,48 +269,6 @@ class RiskManager:
         return resolve_stop_levels(
             self._limits, side, entry_price, strategy_overrides, tick_size=tick_size
         )
-
-    # ------------------------------------------------------------------ time
-    def _strategy_breaker(self, strategy_id: str) -> ConsecutiveLossBreaker:
-        breaker = self._strategies.get(strategy_id)
-        if breaker is None:
-            breaker = ConsecutiveLossBreaker(
-                strategy_id, self._limits.consecutive_losses, self._limits.cooldown_minutes
-            )
-            self._strategies[strategy_id] = breaker
-        return breaker
-
-    def _resolve_time(self, timestamp: int | None) -> int:
-        if timestamp is not None:
-            return timestamp
-        if self._now_ms is not None:
-            return self._now_ms()
-        return self._last_ts
-
-    def _take_pending(self, timestamp: int) -> list[BreakerStateChanged]:
-        if timestamp > self._last_ts:
-            self._last_ts = timestamp
-        events = self._pending + self._advance(timestamp)
-        self._pending = []
-        return events
-
-    def _advance(self, timestamp: int) -> list[BreakerStateChanged]:
-        events = self._daily.advance(timestamp)
-        for breaker in self._strategies.values():
-            events += breaker.advance(timestamp)
-        self._refresh_deadline()
-        return events
-
-    def _refresh_deadline(self) -> None:
-        deadline = _NEVER
-        daily = self._daily.deadline()
-        if daily is not None:
-            deadline = daily
-        for breaker in self._strategies.values():
-            until = breaker.deadline()
-            if until is not None and until < deadline:
-                deadline = until
-        self._deadline = deadline
 
 
 def _with_amount(intent: OrderIntent, amount: Decimal) -> OrderIntent:
