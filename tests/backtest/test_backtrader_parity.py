@@ -69,7 +69,7 @@ def _assert_same(result: BacktestResult, reference: BtRun, candles: pd.DataFrame
     assert open_qty == pytest.approx(reference.position_size, abs=1e-12)
 
 
-@pytest.mark.parametrize("strategy", ["sma_cross"])
+@pytest.mark.parametrize("strategy", sorted(REFERENCES))
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_trades_match_backtrader(strategy: str, dataset: str, data_dir: Path) -> None:
     candles = pd.read_csv(data_dir / dataset)
