@@ -97,7 +97,7 @@ def configure_logging(
         component_levels: logger name -> level, e.g. ``{"ccxt": "WARNING"}``.
         max_bytes: size at which the file is rotated to ``cryptobot.jsonl.1``.
         backups: rotated files kept (at least 1).
-        console: also write readable lines to standard error.
+        console: also write readable lines to standard error (skipped when there is none).
         ring_capacity: entries kept in memory for the log viewer.
 
     Returns:
@@ -131,7 +131,7 @@ def configure_logging(
     file_handler.setFormatter(JsonFormatter())
     ring = RingBufferHandler(ring_capacity)
     handlers: list[logging.Handler] = [file_handler, ring]
-    if console:
+    if console and sys.stderr is not None:  # None in a windowed (no console) Windows build
         console_handler = logging.StreamHandler(sys.stderr)
         console_handler.setFormatter(ConsoleFormatter())
         handlers.append(console_handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -36,6 +37,7 @@ def log_everything(log: logging.Logger) -> None:
         extra={"payload": {"auth": {"headers": [f"Bearer {API_SECRET}"]}, "note": PASSPHRASE}},
     )
     log.info("by name", extra={"api_secret": "never-registered-value-123"})
+    log.debug("config %r", {"apiKey": API_KEY, "secret": API_SECRET})
     log.info("by name nested", extra={"ccxt": {"password": "another-unregistered-456"}})
     try:
         try:
@@ -155,6 +157,17 @@ def test_console_can_be_turned_off(
     configure(console=False)
     logging.getLogger("app.risk").warning("quiet")
     assert "quiet" not in capsys.readouterr().err
+
+
+def test_windowed_build_without_stderr_skips_the_console(
+    configure: Configure, log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stderr", None)
+    handle = configure(console=True)
+    assert not any(type(handler) is logging.StreamHandler for handler in handle.handlers)
+    logging.getLogger("app.ui").warning("still logged to file")
+    lines = read_json_lines(log_dir / "cryptobot.jsonl")
+    assert lines[-1]["message"] == "still logged to file"
 
 
 def test_component_levels_and_restore_on_close(configure: Configure, log_dir: Path) -> None:
