@@ -42,7 +42,10 @@ VERDICT_RULE = "risk_manager"
 
 
 class RiskManager:
-    """Position-independent risk gate: breakers, pre-trade rules, kill switch and stop defaults."""
+    """The risk gate of one account: breakers, pre-trade rules, kill switch and stop defaults.
+
+    Not thread-safe: the engine calls it from its own thread (the UI goes through the facade).
+    """
 
     def __init__(
         self,

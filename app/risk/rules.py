@@ -146,19 +146,25 @@ def _cap_amount(side: Side, amount: Decimal, position: Decimal, cap: Decimal) ->
 
 
 class PriceSanity:
-    """A limit or stop price further than ``price_band_pct`` % from the last price is refused."""
+    """A limit price further than ``price_band_pct`` % from the last price is refused.
+
+    Stop orders need a positive price but may sit anywhere (a protective stop is far on purpose).
+    """
 
     name = "price_sanity"
 
     def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
-        """Reject a priced order far from (or without) the last price; market orders pass."""
+        """Reject a limit price far from (or without) the last price; market orders pass."""
         price = intent.price
+        order_type = intent.order_type
         if price is None:
-            if intent.order_type is OrderType.MARKET:
+            if order_type is OrderType.MARKET:
                 return APPROVED
-            return reject(f"{intent.order_type} order for {intent.symbol} needs a price")
+            return reject(f"{order_type} order for {intent.symbol} needs a price")
         if price <= 0:
             return reject(f"price for {intent.symbol} must be positive, got {price}")
+        if order_type is not OrderType.LIMIT:
+            return APPROVED
         last = ctx.last_prices.get(intent.symbol)
         if last is None or last <= 0:
             return reject(f"no last price for {intent.symbol}; cannot check the order price")

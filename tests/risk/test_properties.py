@@ -55,14 +55,14 @@ def scenario(draw: st.DrawFn) -> tuple[RiskLimits, OrderIntent, RiskContext]:
         market=market,
         fee_rate=draw(dec("0", "0.01", 4)),
     )
-    limit = draw(st.booleans())
+    order_type = draw(st.sampled_from(OrderType))
     price = None
-    if limit:
+    if order_type is not OrderType.MARKET:
         price = market.round_price(last * (1 + draw(dec("-0.04", "0.04", 3))))
     intent = OrderIntent(
         symbol="BTC/USDT",
         side=draw(st.sampled_from(Side)),
-        order_type=OrderType.LIMIT if limit else OrderType.MARKET,
+        order_type=order_type,
         amount=draw(dec("0.0001", "5", 4)),
         price=price,
         strategy_id="prop",
@@ -85,8 +85,10 @@ def assert_within_limits(
     assert notional >= market.min_notional
     assert notional <= limits.max_order_notional
     if intent.price is not None:
-        assert abs(intent.price - last) <= last * limits.price_band_pct / HUNDRED
         assert intent.price % market.tick_size == 0
+    if intent.order_type is OrderType.LIMIT:
+        assert intent.price is not None
+        assert abs(intent.price - last) <= last * limits.price_band_pct / HUNDRED
     assert ctx.open_orders < limits.max_open_orders
     if intent.side is Side.BUY:
         assert amount * ref * (1 + ctx.fee_rate) <= ctx.quote_free

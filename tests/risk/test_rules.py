@@ -66,6 +66,15 @@ def test_price_sanity_rejects_prices_outside_the_band() -> None:
         assert "more than 5% from the last price 20000 of BTC/USDT" in outcome.reason
 
 
+def test_price_sanity_lets_stop_orders_sit_far_from_the_price() -> None:
+    rule, st = PriceSanity(), state(price_band_pct=D(5))
+    stop = make_intent(side=Side.SELL, order_type=OrderType.STOP_MARKET, price="15000")
+    assert rule.evaluate(stop, make_ctx(), st) is APPROVED
+    no_price = rule.evaluate(make_intent(order_type=OrderType.STOP_MARKET), make_ctx(), st)
+    assert no_price.verdict is RiskVerdict.REJECT
+    assert "stop_market order for BTC/USDT needs a price" in no_price.reason
+
+
 def test_price_sanity_needs_a_last_price_and_a_price_for_limit_orders() -> None:
     rule, st = PriceSanity(), state()
     no_last = rule.evaluate(
