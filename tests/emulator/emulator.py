@@ -170,13 +170,15 @@ class ExchangeEmulator:
         """Constructor config for ``ccxt.binance`` (sync, async_support or pro).
 
         Every REST and websocket URL points at the emulator; ``load_markets`` only calls
-        ``/api/v3/exchangeInfo``; client-side rate limiting is off (tests inject 429s instead).
+        ``/api/v3/exchangeInfo``; client-side rate limiting is off (tests inject 429s instead)
+        and ``close()`` does not linger (no TLS to shut down).
         ``overrides`` are merged on top (``options`` are merged key by key).
         """
         config: dict[str, Any] = {
             "apiKey": self.api_key,
             "secret": self.api_secret,
             "enableRateLimit": False,
+            "timeout_on_exit": 0,
             "urls": _rewrite(_ccxt_url_template(), self.base_url, self.ws_url),
             "options": dict(CCXT_OPTIONS),
         }

@@ -13,7 +13,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -141,7 +141,11 @@ class EmulatorServer:
 
     # ------------------------------------------------------------------ requests
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
-        """Answer one REST request (with its injected fault, if any)."""
+        """Answer one REST request (with its injected fault, if any).
+
+        The request is logged as soon as its outcome is decided: before a stall, so a test
+        sees it even while the reply is still held.
+        """
         endpoint = f"{request.method} {request.path}"
         raw_query = request.rel_url.raw_query_string
         body = await request.text() if request.can_read_body else ""
@@ -149,32 +153,27 @@ class EmulatorServer:
         params.update(parse_qsl(body, keep_blank_values=True))
         self._recorder.count(endpoint)
         fault = self._faults.take(endpoint)
-        status, code = 200, None
+
+        def log(status: int, code: int | None = None) -> None:
+            logged = {k: v for k, v in params.items() if k != "signature"}
+            name = fault.fault.value if fault else None
+            record = RequestRecord(self._state.server_time(), endpoint, logged, status, code, name)
+            self._recorder.record(record)
+
         try:
-            early = await self._before(fault, request)
+            early = await self._before(fault, request, log)
             if early is not None:
-                status = early.status
                 return early
-            text = self._process(request, raw_query + body, params)
-            return await self._after(fault, request, text)
-        except BinanceError as exc:
-            status, code = exc.status, exc.code
-            return web.json_response(exc.body(), status=exc.status)
+            try:
+                status, code, text = 200, None, self._process(request, raw_query + body, params)
+            except BinanceError as exc:
+                status, code, text = exc.status, exc.code, json.dumps(exc.body())
+            log(status, code)
+            return await self._after(fault, request, status, text)
         except _Dropped:
-            status = 0
+            if request.transport is not None:
+                request.transport.abort()
             return web.Response(status=499)
-        finally:
-            params.pop("signature", None)
-            self._recorder.record(
-                RequestRecord(
-                    self._state.server_time(),
-                    endpoint,
-                    params,
-                    status,
-                    code,
-                    fault.fault.value if fault else None,
-                )
-            )
 
     def _process(self, request: web.Request, payload: str, params: dict[str, str]) -> str:
         route = ROUTES.get((request.method, request.path))
@@ -192,8 +191,10 @@ class EmulatorServer:
             result = route.handler(self._state, params)
         return json.dumps(result)
 
-    async def _before(self, fault: ArmedFault | None, request: web.Request) -> web.Response | None:
-        """Apply a fault that acts before processing; a reply ends the request."""
+    async def _before(
+        self, fault: ArmedFault | None, request: web.Request, log: Callable[[int, int | None], None]
+    ) -> web.Response | None:
+        """Apply a fault that acts before processing (logging its outcome); a reply ends it."""
         if fault is None:
             return None
         kind = fault.fault
@@ -205,31 +206,39 @@ class EmulatorServer:
             msg = RATE_LIMIT_MSG
             if kind is Fault.HTTP_418:
                 msg = BANNED_MSG.format(until=self._state.server_time() + retry_after * 1000)
+            status = 429 if kind is Fault.HTTP_429 else 418
+            log(status, -1003)
             return web.json_response(
                 {"code": -1003, "msg": msg},
-                status=429 if kind is Fault.HTTP_429 else 418,
+                status=status,
                 headers={"Retry-After": str(retry_after)},
             )
         if kind in (Fault.HTTP_500, Fault.HTTP_502, Fault.HTTP_503):
             status = int(kind.value.removeprefix("http_"))
             if fault.option("code") is not None:
-                body = {"code": int(fault.option("code")), "msg": str(fault.option("msg") or "")}
-                return web.json_response(body, status=status)
+                code = int(fault.option("code"))
+                log(status, code)
+                return web.json_response(
+                    {"code": code, "msg": str(fault.option("msg") or "")}, status=status
+                )
+            log(status, None)
             html = f"<html><body><h1>{status} Server Error</h1></body></html>"
             return web.Response(text=html, status=status, content_type="text/html")
         if kind is Fault.TIMEOUT_BEFORE_ACCEPT:
+            log(0, None)
             await self._stall(fault, request)
+            raise _Dropped
         return None
 
     async def _after(
-        self, fault: ArmedFault | None, request: web.Request, text: str
+        self, fault: ArmedFault | None, request: web.Request, status: int, text: str
     ) -> web.Response:
-        """Apply a fault that acts after processing, then reply with ``text``."""
+        """Apply a fault that acts after processing, then reply ``text`` with ``status``."""
         if fault is not None and fault.fault is Fault.TIMEOUT_AFTER_ACCEPT:
             await self._stall(fault, request)
         if fault is not None and fault.fault is Fault.BAD_JSON:
             text = text[: max(1, len(text) // 2)]
-        return web.Response(text=text, content_type="application/json")
+        return web.Response(text=text, status=status, content_type="application/json")
 
     async def _stall(self, fault: ArmedFault, request: web.Request) -> None:
         """Hold the reply for ``delay_ms`` or drop the connection (``mode="drop"``)."""
@@ -238,5 +247,3 @@ class EmulatorServer:
                 request.transport.abort()
             raise _Dropped
         await self._pause(float(fault.option("delay_ms")))
-        if request.transport is None or request.transport.is_closing():
-            raise _Dropped
