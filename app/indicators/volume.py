@@ -131,6 +131,8 @@ def _daily_vwap(
     high: FloatArray, low: FloatArray, close: FloatArray, volume: FloatArray, day: FloatArray
 ) -> FloatArray:
     weighted = (high + low + close) / 3.0 * volume
+    if len(day) == 0:
+        return weighted
     session = np.cumsum(np.concatenate(([True], day[1:] != day[:-1])))
     frame = pd.DataFrame({"pv": weighted, "v": volume})
     sums = frame.groupby(session, sort=False).cumsum()

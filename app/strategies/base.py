@@ -225,7 +225,11 @@ class BaseStrategy(ABC):
 
     @property
     def warmup_bars(self) -> int:
-        """Index of the first bar that can carry a signal (earlier bars are warm-up)."""
+        """Index of the first bar that can carry a signal (earlier bars are warm-up).
+
+        Recursive indicators (EMA, Wilder's smoothing) still depend slightly on where the data
+        starts, so a live rolling window should be several times longer than this.
+        """
         return 0
 
     @property
@@ -253,7 +257,8 @@ class BaseStrategy(ABC):
         """Column ``name`` of ``data`` as a float64 numpy array.
 
         Raises:
-            StrategyError: the column is missing (the message lists the columns present).
+            StrategyError: the column is missing (the message lists the columns present) or
+                is not numeric.
         """
         if name not in data.columns:
             present = ", ".join(str(item) for item in data.columns) or "none"
@@ -262,4 +267,10 @@ class BaseStrategy(ABC):
                 f"(columns: {present}); pass candles with timestamp, open, high, low, close, "
                 "volume"
             )
-        return np.asarray(data[name].to_numpy(dtype=np.float64, na_value=np.nan))
+        try:
+            return np.asarray(data[name].to_numpy(dtype=np.float64, na_value=np.nan))
+        except (TypeError, ValueError) as exc:
+            raise StrategyError(
+                f"strategy {self.strategy_name()!r}: the {name!r} column is not numeric "
+                f"({data[name].dtype}); load candles with numeric prices and volumes"
+            ) from exc

@@ -61,3 +61,18 @@ def test_all_nan_input_gives_all_nan() -> None:
     nothing = np.full(50, np.nan)
     assert np.isnan(indicators.ema(nothing, 5)).all()
     assert np.isnan(indicators.stochastic(nothing, nothing, nothing)[0]).all()
+
+
+def test_empty_input_gives_empty_output() -> None:
+    empty = np.array([], dtype=np.float64)
+    stamps = np.array([], dtype=np.int64)
+    assert len(indicators.vwap(empty, empty, empty, empty, timestamps=stamps)) == 0
+    assert len(indicators.adx(empty, empty, empty)) == 0
+    assert len(indicators.obv(empty, empty)) == 0
+    assert all(len(part) == 0 for part in indicators.macd(empty))
+
+
+def test_all_nan_daily_vwap_is_all_nan() -> None:
+    nothing = np.full(4, np.nan)
+    stamps = np.arange(4, dtype=np.int64) * 3_600_000
+    assert np.isnan(indicators.vwap(nothing, nothing, nothing, nothing, timestamps=stamps)).all()

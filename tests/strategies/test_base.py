@@ -94,6 +94,12 @@ def test_missing_column_names_the_column_and_what_is_expected() -> None:
         )
 
 
+def test_non_numeric_column_is_a_clear_strategy_error() -> None:
+    data = pd.DataFrame({"close": ["1.0", "n/a"]})
+    with pytest.raises(StrategyError, match="'close' column is not numeric"):
+        Breakout().generate_signals(data)
+
+
 def test_signal_frame_rejects_bad_arrays() -> None:
     flags = np.zeros(3, dtype=bool)
     with pytest.raises(StrategyError, match="exits has 2 bars, entries has 3"):
