@@ -134,12 +134,7 @@ class CcxtExchange:
         self._client: Any = klass(self._config)
         self._sandbox = sandbox
         if sandbox:
-            try:
-                self._client.set_sandbox_mode(True)
-            except ccxt.NotSupported as exc:
-                raise ConfigError(
-                    f"exchange.sandbox: {exchange_id} has no testnet; turn sandbox off"
-                ) from exc
+            self._enable_sandbox()
         self._retry = retry_policy or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not crypto
@@ -156,6 +151,15 @@ class CcxtExchange:
             poll_interval=poll_interval,
             sleep=sleep,
         )
+
+    def _enable_sandbox(self) -> None:
+        message = f"exchange.sandbox: {self._id} has no testnet; turn sandbox off"
+        if not self._client.urls.get("test"):
+            raise ConfigError(message)
+        try:
+            self._client.set_sandbox_mode(True)
+        except (ccxt.NotSupported, TypeError) as exc:
+            raise ConfigError(message) from exc
 
     @property
     def exchange_id(self) -> str:
