@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,7 @@ class Database:
                     f"cannot create the database folder {self.sqlite_path.parent}: "
                     f"{exc.strerror or exc}; choose a writable location"
                 ) from exc
-        self.engine: Engine = create_engine(url)
+        self.engine: Engine = create_engine(url, json_serializer=_dump_json)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_configurator(busy_timeout_ms))
             event.listen(self.engine, "begin", _begin_sqlite_transaction)
@@ -151,6 +153,17 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (call on shutdown and before deleting the file)."""
         self.engine.dispose()
+
+
+def _dump_json(value: object) -> str:
+    """JSON for JSON columns; Decimals become exact strings ("0.10" stays "0.10")."""
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} {value!r} cannot be stored as JSON")
 
 
 def _alembic_config() -> Config:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,7 +120,10 @@ def test_unknown_series_loads_empty(store: CandleStore) -> None:
     ],
 )
 def test_bad_frames_are_refused_and_nothing_is_stored(
-    store: CandleStore, btc_1h: pd.DataFrame, mutate, message: str
+    store: CandleStore,
+    btc_1h: pd.DataFrame,
+    mutate: Callable[[pd.DataFrame], pd.DataFrame],
+    message: str,
 ) -> None:
     with pytest.raises(DataError, match=message):
         store.upsert("binance", "BTC/USDT", "1h", mutate(btc_1h.iloc[:10].copy()))
