@@ -181,11 +181,12 @@ class BreakerBoard:
         return self.take_pending(timestamp)
 
     def take_pending(self, timestamp: int) -> list[BreakerStateChanged]:
-        """Transitions queued so far plus those due at ``timestamp``; clears the queue."""
+        """Transitions queued so far plus those due at ``timestamp``, in time order; clears them."""
         if timestamp > self._last_ts:
             self._last_ts = timestamp
         events = self._pending + self._advance(timestamp)
         self._pending = []
+        events.sort(key=_event_time)
         return events
 
     def _advance(self, timestamp: int) -> list[BreakerStateChanged]:
@@ -205,3 +206,7 @@ class BreakerBoard:
             if until is not None and until < deadline:
                 deadline = until
         self._deadline = deadline
+
+
+def _event_time(event: BreakerStateChanged) -> int:
+    return event.timestamp

@@ -140,14 +140,18 @@ class ConsecutiveLossBreaker:
         return events
 
     def advance(self, timestamp: int) -> list[BreakerStateChanged]:
-        """End the pause once its cooldown has passed at ``timestamp``."""
-        if self.paused_until is None or timestamp < self.paused_until:
+        """End the pause once its cooldown has passed at ``timestamp``.
+
+        The event is stamped with the end of the cooldown, not the time it was noticed.
+        """
+        until = self.paused_until
+        if until is None or timestamp < until:
             return []
         self.paused_until = None
         return self.cell.move(
             BreakerState.ACTIVE,
             f"cooldown ended; strategy {self.strategy_id} trades again",
-            timestamp,
+            until,
         )
 
     def deadline(self) -> int | None:
@@ -185,14 +189,17 @@ class DailyLossBreaker:
         self.limit_fraction = limit_pct / _HUNDRED
 
     def advance(self, timestamp: int) -> list[BreakerStateChanged]:
-        """Roll over to a new UTC day: new starting equity, and ACTIVE again if tripped."""
+        """Roll over to a new UTC day: new starting equity, and ACTIVE again if tripped.
+
+        The event is stamped 00:00 UTC of the new day, not the time it was noticed.
+        """
         day = timestamp // DAY_MS
         if self.day is None or day <= self.day:
             return []
         self.day = day
         self.day_start_equity = self.last_equity
         return self.cell.move(
-            BreakerState.ACTIVE, "new UTC day; daily loss limit re-armed", timestamp
+            BreakerState.ACTIVE, "new UTC day; daily loss limit re-armed", day * DAY_MS
         )
 
     def update(self, equity: Decimal, timestamp: int) -> list[BreakerStateChanged]:

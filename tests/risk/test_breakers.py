@@ -63,6 +63,7 @@ def test_the_streak_restarts_after_a_pause() -> None:
     # the next loss after the cooldown is the first of a new streak
     events = breaker.record(D(-1), MIDNIGHT + 11 * MINUTE)
     assert moves(events) == [("strategy:sma", BreakerState.REDUCING, BreakerState.ACTIVE)]
+    assert events[0].timestamp == MIDNIGHT + 1 + 10 * MINUTE
     assert breaker.cell.state is BreakerState.ACTIVE
 
 
@@ -115,6 +116,7 @@ def test_daily_loss_rolls_over_inside_update() -> None:
     events = breaker.update(D(8900), MIDNIGHT + DAY_MS + HOUR)
     # re-armed for the new day (start 9,000), and 100 is only 1.1 %: stays active
     assert moves(events) == [("daily_loss", BreakerState.REDUCING, BreakerState.ACTIVE)]
+    assert events[0].timestamp == MIDNIGHT + DAY_MS
     assert breaker.cell.state is BreakerState.ACTIVE
 
 

@@ -44,7 +44,9 @@ def test_rearm_found_by_a_check_is_reported_by_the_next_update() -> None:
     next_day = MIDNIGHT + DAY_MS + 5
     assert manager.check(make_intent(timestamp=next_day), make_ctx()).approved
     events = manager.update_equity(D(9000), next_day + 1)
-    assert [(e.new_state, e.timestamp) for e in events] == [(BreakerState.ACTIVE, next_day)]
+    assert [(e.new_state, e.timestamp) for e in events] == [
+        (BreakerState.ACTIVE, MIDNIGHT + DAY_MS)
+    ]
     assert manager.advance() == []
 
 
@@ -65,8 +67,10 @@ def test_consecutive_losses_pause_one_strategy_only() -> None:
     assert manager.check(closing, make_ctx(positions={"BTC/USDT": "0.01"})).approved
     # the cooldown ends 30 minutes after the second loss
     after = MIDNIGHT + 31 * MINUTE
+    before = make_intent(strategy_id="a", timestamp=after - 1)
+    assert not manager.check(before, make_ctx()).approved
     assert manager.check(make_intent(strategy_id="a", timestamp=after), make_ctx()).approved
-    ended = manager.advance(after)
+    ended = manager.advance(after + 5 * MINUTE)
     assert [(e.breaker, e.new_state, e.timestamp) for e in ended] == [
         ("strategy:a", BreakerState.ACTIVE, after)
     ]
@@ -118,3 +122,18 @@ def test_edited_loss_streak_applies_to_running_strategies() -> None:
     manager.update_limits(RiskLimits(consecutive_losses=2))
     events = manager.record_trade_closed("a", D(-1), MIDNIGHT + 1)
     assert [e.new_state for e in events] == [BreakerState.REDUCING]
+
+
+def test_time_based_transitions_are_reported_in_time_order() -> None:
+    manager = RiskManager(
+        RiskLimits(consecutive_losses=1, cooldown_minutes=30, daily_loss_pct=D(3))
+    )
+    manager.update_equity(D(10000), MIDNIGHT)
+    manager.update_equity(D(9000), MIDNIGHT + 23 * HOUR)
+    manager.record_trade_closed("a", D(-1), MIDNIGHT + 23 * HOUR + 10 * MINUTE)
+    # both end while nobody calls; the daily re-arm is found first but happened later
+    events = manager.advance(MIDNIGHT + DAY_MS + HOUR)
+    assert [(e.breaker, e.timestamp) for e in events] == [
+        ("strategy:a", MIDNIGHT + 23 * HOUR + 40 * MINUTE),
+        ("daily_loss", MIDNIGHT + DAY_MS),
+    ]
