@@ -110,8 +110,15 @@ async def open_offline_exchange(
     return paper
 
 
-def demo_feed(settings: Settings, demo_dir: Path | None = None) -> ReplayFeed:
+def demo_feed(
+    settings: Settings, demo_dir: Path | None = None, start_ms: int | None = None
+) -> ReplayFeed:
     """The replay feed of ``settings.replay`` on the bundled demo candles.
+
+    Args:
+        settings: the app settings.
+        demo_dir: folder of the candle file (default: ``resources/demo``).
+        start_ms: play candles opening at or after this time (default: from the start).
 
     Raises:
         DataError: the demo file is missing or malformed.
@@ -120,8 +127,22 @@ def demo_feed(settings: Settings, demo_dir: Path | None = None) -> ReplayFeed:
     directory = demo_dir if demo_dir is not None else resource_path("demo")
     series = load_csv_series(directory / replay.data_file, replay.symbol, replay.timeframe)
     return ReplayFeed(
-        [series], speed=replay.speed if replay.speed > 0 else None, exchange_id=replay.exchange
+        [series],
+        speed=replay.speed if replay.speed > 0 else None,
+        start_ms=start_ms,
+        exchange_id=replay.exchange,
     )
+
+
+def replay_resume_point(ledger: PaperLedger) -> int | None:
+    """Where an offline session continues: just after the account's newest activity.
+
+    The offline clock is the replay time, so a restarted session resumes the replay after the
+    last order update or fill instead of replaying earlier prices onto later history.
+    """
+    stamps = [order.updated_at for order in ledger.load_orders()]
+    stamps += [fill.timestamp for fill in ledger.load_fills()]
+    return max(stamps) + 1 if stamps else None
 
 
 async def open_exchange(
@@ -151,7 +172,7 @@ async def open_exchange(
     slippage = paper.slippage_bps / _BPS
     if chosen is TradingMode.OFFLINE:
         return await open_offline_exchange(
-            demo_feed(settings, demo_dir),
+            demo_feed(settings, demo_dir, replay_resume_point(ledger)),
             ledger,
             initial_balances=paper.initial_balances,
             slippage=slippage,

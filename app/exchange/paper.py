@@ -439,6 +439,7 @@ class PaperExchange:
                     order.with_changes(
                         status=OrderStatus.EXPIRED,
                         reason="the paper exchange restarted before the next price",
+                        updated_at=max(order.updated_at, self._clock.now_ms()),
                     )
                 )
                 continue

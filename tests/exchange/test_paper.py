@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from app.core.enums import OrderStatus, OrderType, Side
 from app.core.errors import InsufficientFunds
 from app.exchange.paper import PaperExchange
-from app.exchange.paper_ledger import InMemoryLedger
+from app.exchange.paper_ledger import InMemoryLedger, PaperLedger
+from app.exchange.paper_storage import StoragePaperLedger
+from app.storage.database import Database
 from tests.exchange.conftest import ManualClock, SettablePrices
 
 D = Decimal
 
 
-def make(prices: SettablePrices, clock: ManualClock, ledger: InMemoryLedger) -> PaperExchange:
+def make(prices: SettablePrices, clock: ManualClock, ledger: PaperLedger) -> PaperExchange:
     return PaperExchange(
         prices,
         ledger,
@@ -124,25 +128,53 @@ async def test_insufficient_funds_refused_before_anything_is_reserved(
     assert await paper.fetch_open_orders() == []
 
 
+@pytest.fixture(params=["memory", "sqlite"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], PaperLedger]]:
+    """Opens "the same account" again, as a restarted process would."""
+    if request.param == "memory":
+        ledger = InMemoryLedger()
+        yield lambda: ledger
+        return
+    databases: list[Database] = []
+
+    def open_sqlite() -> PaperLedger:
+        database = Database(f"sqlite:///{tmp_path / 'paper.db'}")
+        database.migrate()
+        databases.append(database)
+        return StoragePaperLedger(database, "binance:paper")
+
+    yield open_sqlite
+    for database in databases:
+        database.dispose()
+
+
 async def test_history_and_reservations_survive_a_restart(
-    prices: SettablePrices, clock: ManualClock
+    prices: SettablePrices, clock: ManualClock, reopen: Callable[[], PaperLedger]
 ) -> None:
-    ledger = InMemoryLedger()
-    paper = make(prices, clock, ledger)
+    paper = make(prices, clock, reopen())
     await paper.create_order("m1", "BTC/USDT", Side.BUY, OrderType.MARKET, D("0.1"))
     await tick(paper, prices, "30000")
     await paper.create_order("rest", "BTC/USDT", Side.BUY, OrderType.LIMIT, D("0.1"), D(20000))
     await paper.create_order("pend", "BTC/USDT", Side.SELL, OrderType.MARKET, D("0.3"))
     before = await paper.fetch_balance()
+    (first_fill,) = await paper.fetch_my_trades("BTC/USDT")
 
-    again = make(prices, clock, ledger)  # a new process on the same ledger
+    clock.ms += 60_000
+    again = make(prices, clock, reopen())  # a new process on the same account
     assert [o.client_order_id for o in await again.fetch_open_orders()] == ["rest"]
     pending = await again.fetch_order("BTC/USDT", "pend")
     assert pending.status is OrderStatus.EXPIRED  # market order never priced: nothing traded
     balances = await again.fetch_balance()
     assert balances["USDT"] == before["USDT"]
     assert balances["BTC"].free == D("1.1") and balances["BTC"].used == 0
-    assert len(await again.fetch_my_trades("BTC/USDT")) == 1
+    assert await again.fetch_my_trades("BTC/USDT") == [first_fill]
+    filled = await again.fetch_order("BTC/USDT", "m1")
+    assert filled.fee == first_fill.fee and filled.average_price == first_fill.price
     cancelled = await again.cancel_order("BTC/USDT", "rest")
     assert cancelled.status is OrderStatus.CANCELED
     assert (await again.fetch_balance())["USDT"].used == 0
+
+    third = make(prices, clock, reopen())
+    assert await third.fetch_open_orders() == []
+    assert (await third.fetch_order("BTC/USDT", "rest")).status is OrderStatus.CANCELED
+    assert (await third.fetch_balance())["USDT"] == (await again.fetch_balance())["USDT"]
