@@ -58,6 +58,11 @@ def register(subparsers: Any) -> None:
     exporter.add_argument("--force", action="store_true", help="replace an existing file")
     exporter.set_defaults(handler=_run_export)
 
+    remover = actions.add_parser("delete", help="remove one stored series")
+    _add_series_arguments(remover)
+    remover.add_argument("--yes", action="store_true", help="confirm: the candles are removed")
+    remover.set_defaults(handler=_run_delete)
+
     for module_name in DATA_SUBCOMMAND_MODULES:
         if importlib.util.find_spec(module_name) is None:
             continue
@@ -87,7 +92,9 @@ def open_database() -> Database:
 
 
 def _add_series_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--exchange", required=True, type=_name, help="exchange id, e.g. binance")
+    parser.add_argument(
+        "--exchange", required=True, type=_exchange, help="ccxt exchange id, e.g. binance"
+    )
     parser.add_argument("--symbol", required=True, type=_name, help="symbol, e.g. BTC/USDT")
     parser.add_argument("--timeframe", required=True, type=_timeframe, help="e.g. 1m, 5m, 1h, 1d")
 
@@ -97,6 +104,10 @@ def _name(text: str) -> str:
     if not stripped:
         raise argparse.ArgumentTypeError("must not be empty")
     return stripped
+
+
+def _exchange(text: str) -> str:
+    return _name(text).lower()  # ccxt ids are lowercase: "Binance" is binance
 
 
 def _timeframe(text: str) -> str:
@@ -190,6 +201,7 @@ def _run_list(args: argparse.Namespace) -> int:
         for item in series
     ]
     print(_table(headers, rows, numeric={3, 6}))
+    print(f"(database: {where})")
     for (exchange, symbol, timeframe), found in gaps.items():
         missing = sum(gap.missing_bars for gap in found)
         print(
@@ -230,6 +242,24 @@ def _run_export(args: argparse.Namespace) -> int:
         f"wrote {len(frame):,} candles of {label} to {output}; "
         f"range {format_ms(first)} .. {format_ms(last)} UTC"
     )
+    return 0
+
+
+def _run_delete(args: argparse.Namespace) -> int:
+    from app.storage.candles import CandleStore
+
+    label = f"{args.exchange} {args.symbol} {args.timeframe}"
+    if not args.yes:
+        raise DataError(f"deleting {label} removes its candles for good; add --yes to confirm")
+    database = open_database()
+    try:
+        removed = CandleStore(database).delete(args.exchange, args.symbol, args.timeframe)
+    finally:
+        database.dispose()
+    if not removed:
+        print(f"nothing stored for {label}; see what is stored with: cryptobot data list")
+        return 1
+    print(f"deleted {removed:,} candles of {label}")
     return 0
 
 

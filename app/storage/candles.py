@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from app.core.errors import DataError
 from app.core.time import timeframe_to_ms
@@ -209,6 +209,26 @@ class CandleStore:
         """
         arrays = self.load_arrays(exchange, symbol, timeframe, start, end)
         return pd.DataFrame(arrays, columns=list(COLUMNS), copy=False)
+
+    def delete(self, exchange: str, symbol: str, timeframe: str) -> int:
+        """Remove a whole series.
+
+        Returns:
+            How many candles were removed (0 when the series did not exist).
+
+        Raises:
+            StorageError: the database failed (nothing is removed).
+        """
+        with self._db.connect() as connection:
+            series_id = _find_series(connection, exchange, symbol, timeframe, lock=True)
+            if series_id is None:
+                return 0
+            query = select(func.sum(_chunks.c.count)).where(_chunks.c.series_id == series_id)
+            removed = int(connection.execute(query).scalar() or 0)
+            connection.execute(delete(_chunks).where(_chunks.c.series_id == series_id))
+            connection.execute(delete(_series).where(_series.c.id == series_id))
+        logger.info("deleted %d candles of %s %s %s", removed, exchange, symbol, timeframe)
+        return removed
 
     def last_timestamp(self, exchange: str, symbol: str, timeframe: str) -> int | None:
         """Open time of the newest stored candle of a series, None when nothing is stored.

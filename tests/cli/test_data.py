@@ -148,3 +148,38 @@ def test_invalid_timeframe_is_a_usage_error(data_dir: Path) -> None:
 def test_data_plugins_register_their_subcommands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data_cli, "DATA_SUBCOMMAND_MODULES", ("tests.cli.plugin_download",))
     assert main(["data", "download-demo", "--marker", "7"]) == 7
+
+
+def test_delete_needs_confirmation(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _import(data_dir / "btc_usdt_1h.csv")
+    assert main(["data", "delete", *BTC]) == 1
+    assert "add --yes to confirm" in capsys.readouterr().err
+    assert main(["data", "delete", *BTC, "--yes"]) == 0
+    assert "deleted 5,482 candles of binance BTC/USDT 1h" in capsys.readouterr().out
+    assert main(["data", "delete", *BTC, "--yes"]) == 1
+    assert main(["data", "list"]) == 0
+    assert "no candles stored" in capsys.readouterr().out
+
+
+def test_database_url_from_environment_is_used(
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = tmp_path / "elsewhere" / "candles.db"
+    monkeypatch.setenv("CRYPTOBOT_DB_URL", f"sqlite:///{target}")
+    assert _import(data_dir / "btc_usdt_1h.csv") == 0
+    assert target.is_file()
+    main(["data", "list"])
+    assert str(target) in capsys.readouterr().out
+
+
+def test_exchange_ids_are_case_insensitive(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _import(data_dir / "btc_usdt_1h.csv")
+    capsys.readouterr()
+    upper = ["--exchange", "Binance", "--symbol", "BTC/USDT", "--timeframe", "1h"]
+    assert _import(data_dir / "btc_usdt_1h.csv", *upper) == 0
+    assert "stored 0 new candles for binance BTC/USDT 1h" in capsys.readouterr().out

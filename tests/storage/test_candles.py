@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from app.core.errors import DataError
 from app.storage import candles
 from app.storage.candles import CandleStore, Gap, SeriesInfo
+from app.storage.database import Database
 
 EXPECTED_GAPS = [
     Gap(after_ts=1608559200000, next_ts=1608573600000, missing_bars=3),
@@ -133,3 +135,31 @@ def test_bad_frames_are_refused_and_nothing_is_stored(
 def test_bad_timeframe_is_refused(store: CandleStore, btc_1h: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="not a timeframe"):
         store.upsert("binance", "BTC/USDT", "hourly", btc_1h)
+
+
+def test_delete_removes_one_series_only(store: CandleStore, btc_1h: pd.DataFrame) -> None:
+    store.upsert("binance", "BTC/USDT", "1h", btc_1h)
+    store.upsert("binance", "ETH/USDT", "1h", btc_1h.iloc[:10])
+    assert store.delete("binance", "BTC/USDT", "1h") == 5482
+    assert store.delete("binance", "BTC/USDT", "1h") == 0
+    assert [(s.symbol, s.count) for s in store.series()] == [("ETH/USDT", 10)]
+    assert store.upsert("binance", "BTC/USDT", "1h", btc_1h) == 5482  # can be imported again
+
+
+def test_concurrent_writers_lose_nothing(
+    database: Database, btc_1h: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(candles, "CHUNK_BARS", 256)
+    other = Database(database.url)  # a second engine on the same file, like a second process
+    stores = [CandleStore(database), CandleStore(other)]
+    pieces = [btc_1h.iloc[start : start + 700] for start in range(0, len(btc_1h), 600)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        added = list(
+            pool.map(
+                lambda item: stores[item[0] % 2].upsert("binance", "BTC/USDT", "1h", item[1]),
+                enumerate(pieces),
+            )
+        )
+    other.dispose()
+    assert sum(added) == 5482
+    pd.testing.assert_frame_equal(stores[0].load("binance", "BTC/USDT", "1h"), btc_1h)
