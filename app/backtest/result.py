@@ -115,10 +115,15 @@ class BacktestResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        return json.dumps(self.to_dict(), indent=indent, default=json_default)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """``json.dumps`` fallback: Decimals and numpy scalars as numbers.
+
+    Raises:
+        TypeError: any other type.
+    """
     if isinstance(value, Decimal):
         return json_number(value)
     if hasattr(value, "item"):

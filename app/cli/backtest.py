@@ -1,0 +1,284 @@
+"""``cryptobot backtest``: run a strategy over candles; summary, JSON and an HTML report.
+
+Examples::
+
+    cryptobot backtest --strategy sma_cross --data btc_usdt_1h.csv --size 0.1 --report out.html
+    cryptobot backtest --strategy rsi_revert --exchange binance --symbol BTC/USDT \\
+        --timeframe 1h --start 2021-01-01 --param period=10 --stake-pct 50 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.errors import BacktestError, DataError, StrategyError
+from app.core.time import format_ms, parse_date_ms, timeframe_to_ms
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from app.backtest.lookahead import LookaheadReport
+    from app.backtest.result import BacktestResult
+    from app.strategies.base import BaseStrategy
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``backtest`` sub-command."""
+    parser = subparsers.add_parser(
+        "backtest",
+        help="run a strategy over historical candles",
+        description=(
+            "Backtest a strategy: signals at each bar's close fill at the next bar's open, "
+            "fees on every fill, equity marked to market at every close."
+        ),
+    )
+    parser.add_argument("--strategy", required=True, help="strategy name, e.g. sma_cross")
+    parser.add_argument(
+        "--strategies-dir", type=Path, metavar="DIR", help="also load user strategies from DIR"
+    )
+    source = parser.add_argument_group("data (a CSV file, or candles stored with `data import`)")
+    source.add_argument("--data", type=Path, metavar="FILE.csv", help="candle CSV file")
+    source.add_argument("--exchange", help="stored candles: exchange id, e.g. binance")
+    source.add_argument("--symbol", help="stored candles: symbol, e.g. BTC/USDT")
+    source.add_argument("--timeframe", help="bar length, e.g. 1h (required with --exchange)")
+    source.add_argument("--start", type=_date, help="first bar (YYYY-MM-DD[THH:MM], UTC)")
+    source.add_argument("--end", type=_date, help="last bar, inclusive (UTC)")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE",
+        help="strategy parameter (repeatable), e.g. --param fast=5",
+    )  # fmt: skip
+    money = parser.add_argument_group("money and execution")
+    money.add_argument("--cash", default="10000", help="initial capital (default 10000)")
+    money.add_argument("--fee", default="0.001", help="fee per fill, fraction (default 0.001)")
+    money.add_argument("--slippage-bps", default="0", help="adverse slippage in bps (default 0)")
+    sizing = money.add_mutually_exclusive_group(required=True)
+    sizing.add_argument("--size", help="fixed quantity per entry, e.g. 0.1")
+    sizing.add_argument("--stake-pct", help="percent of equity per entry")
+    sizing.add_argument("--stake-amount", help="quote-currency amount per entry")
+    money.add_argument("--stop-loss-pct", help="stop-loss distance, %% of entry")
+    money.add_argument("--take-profit-pct", help="take-profit distance, %% of entry")
+    money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
+    money.add_argument("--allow-short", action="store_true", help="trade short signals too")
+    output = parser.add_argument_group("output")
+    output.add_argument("--json", type=Path, metavar="OUT.json", help="write the result as JSON")
+    output.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
+    output.add_argument(
+        "--check-lookahead", action="store_true",
+        help="recompute signals on truncated data and report any that change (peeking)",
+    )  # fmt: skip
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``cryptobot backtest``; returns the exit code (1 when the lookahead check fails).
+
+    Raises:
+        BacktestError: invalid settings or data source.
+        StrategyError: unknown strategy or invalid parameters.
+        DataError: the CSV file is invalid.
+    """
+    from app.backtest import run_backtest
+
+    strategy = _strategy(args)
+    candles = _candles(args)
+    result = run_backtest(
+        strategy,
+        candles,
+        cash=args.cash,
+        fee=args.fee,
+        slippage_bps=args.slippage_bps,
+        size=args.size,
+        stake_pct=args.stake_pct,
+        stake_amount=args.stake_amount,
+        stop_loss_pct=args.stop_loss_pct,
+        take_profit_pct=args.take_profit_pct,
+        trailing_stop_pct=args.trailing_stop_pct,
+        allow_short=args.allow_short,
+        timeframe=args.timeframe,
+    )
+    print(summary(result))
+    exit_code = 0
+    lookahead = None
+    if args.check_lookahead:
+        from app.backtest.lookahead import check_lookahead
+
+        lookahead = check_lookahead(strategy, candles)
+        print(_lookahead_text(lookahead))
+        exit_code = 1 if lookahead.peeks else 0
+    if args.json is not None:
+        payload = result.to_dict()
+        if lookahead is not None:
+            payload["lookahead"] = lookahead.to_dict()
+        _write_json(payload, args.json)
+        print(f"JSON written to {args.json}")
+    if args.report is not None:
+        from app.backtest.report import write_html_report
+
+        write_html_report(result, args.report)
+        print(f"report written to {args.report}")
+    return exit_code
+
+
+def summary(result: BacktestResult) -> str:
+    """A readable multi-line summary of a backtest for the terminal."""
+    metrics = result.metrics
+
+    def num(value: float | None, suffix: str = "") -> str:
+        return "n/a" if value is None else f"{value:,.2f}{suffix}"
+
+    params = ", ".join(f"{key}={value}" for key, value in result.params.items()) or "none"
+    lines = [
+        f"Backtest {result.strategy} ({params})",
+        f"  period        {format_ms(int(result.timestamp[0]))} - "
+        f"{format_ms(int(result.timestamp[-1]))} UTC, {result.bars:,} bars",
+        f"  sizing        {result.sizing}, fee {result.config.fee}, "
+        f"slippage {result.config.slippage_bps} bps",
+        f"  capital       {result.initial_capital:,.2f} -> {result.final_equity:,.2f} "
+        f"({num(metrics.total_return_pct, ' %')}, CAGR {num(metrics.cagr_pct, ' %')})",
+        f"  max drawdown  {num(metrics.max_drawdown_pct, ' %')} ({num(metrics.max_drawdown_abs)})"
+        f", {format_ms(metrics.max_drawdown_peak_time)} -> "
+        f"{format_ms(metrics.max_drawdown_trough_time)}",
+        f"  sharpe        {num(metrics.sharpe_ratio)}   sortino {num(metrics.sortino_ratio)}"
+        f"   calmar {num(metrics.calmar_ratio)}",
+        f"  trades        {result.num_trades:,} closed, win rate {num(metrics.win_rate_pct, ' %')}"
+        f", profit factor {num(metrics.profit_factor)}, expectancy {num(metrics.expectancy)}",
+        f"  exposure      {num(metrics.exposure_pct, ' %')}, avg bars held "
+        f"{num(metrics.avg_bars_held)}, fees paid {result.fees_paid:,.2f}",
+    ]
+    held = result.open_trade
+    if held is not None:
+        lines.append(
+            f"  open trade    {held.side} {held.qty} since {format_ms(held.entry_time)} at "
+            f"{held.entry_price}, unrealised {held.unrealised_pnl:,.2f}"
+        )
+    if result.rejected_orders:
+        first = result.rejected_orders[0]
+        lines.append(
+            f"  refused       {len(result.rejected_orders):,} orders; first at "
+            f"{format_ms(first.time)}: {first.reason}"
+        )
+    return "\n".join(lines)
+
+
+def _lookahead_text(report: LookaheadReport) -> str:
+    if not report.peeks:
+        return f"lookahead check: no signal changed on {report.prefixes_checked} truncated prefixes"
+    shown = [f"  {change.describe()}" for change in report.changes[:50]]
+    more = len(report.changes) - len(shown)
+    tail = [f"  ... and {more} more (see --json)"] if more > 0 else []
+    return "\n".join(
+        [
+            f"LOOKAHEAD: strategy {report.strategy} peeks at future data - "
+            f"{len(report.changes)} signals changed when later bars were removed:",
+            *shown,
+            *tail,
+        ]
+    )
+
+
+def _strategy(args: argparse.Namespace) -> BaseStrategy:
+    from app.strategies.registry import default_registry
+
+    registry = default_registry()
+    if args.strategies_dir is not None:
+        for problem in registry.load_user_strategies(args.strategies_dir):
+            print(f"warning: {problem.path}: {problem.message}", file=sys.stderr)
+    strategy_class = registry.get(args.strategy)
+    declared = {parameter.name: parameter for parameter in strategy_class.get_parameters()}
+    params: dict[str, Any] = {}
+    for item in args.param:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise StrategyError(f"--param {item!r}: expected NAME=VALUE, e.g. --param fast=5")
+        parameter = declared.get(name)
+        if parameter is None:
+            known = ", ".join(declared) or "none"
+            raise StrategyError(
+                f"strategy {args.strategy}: unknown parameter {name!r}; known: {known}"
+            )
+        params[name] = parameter.parse(text, owner=args.strategy)
+    return registry.create(args.strategy, params)
+
+
+def _candles(args: argparse.Namespace) -> pd.DataFrame:
+    if args.data is not None:
+        if args.exchange or args.symbol:
+            raise BacktestError("give either --data FILE or --exchange/--symbol, not both")
+        from app.storage.candle_csv import read_candle_csv
+
+        if not args.data.is_file():
+            raise DataError(f"--data: {args.data} does not exist or is not a file")
+        frame = read_candle_csv(args.data)
+    else:
+        frame = _stored_candles(args)
+    return _clip(frame, args.start, args.end)
+
+
+def _stored_candles(args: argparse.Namespace) -> pd.DataFrame:
+    if not (args.exchange and args.symbol and args.timeframe):
+        raise BacktestError(
+            "choose the candles: --data FILE.csv, or --exchange E --symbol S --timeframe T "
+            "(stored with `cryptobot data import` or `data download`)"
+        )
+    try:
+        timeframe_to_ms(args.timeframe)
+    except ValueError as exc:
+        raise BacktestError(f"--timeframe: {exc}") from exc
+    from app.cli.data import open_database
+    from app.storage.candles import CandleStore
+
+    database = open_database()
+    try:
+        frame = CandleStore(database).load(
+            args.exchange, args.symbol, args.timeframe, args.start, args.end
+        )
+    finally:
+        database.dispose()
+    if frame.empty:
+        raise BacktestError(
+            f"no stored candles for {args.exchange} {args.symbol} {args.timeframe} in that range; "
+            "import or download them first (`cryptobot data import|download`)"
+        )
+    return frame
+
+
+def _clip(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFrame:
+    if start is None and end is None:
+        return frame
+    stamps = frame["timestamp"]
+    keep = (stamps >= (start if start is not None else stamps.min())) & (
+        stamps <= (end if end is not None else stamps.max())
+    )
+    clipped = frame.loc[keep].reset_index(drop=True)
+    if len(clipped) < 2:
+        raise BacktestError(
+            f"--start/--end leave {len(clipped)} bars; the data covers "
+            f"{format_ms(int(stamps.iloc[0]))} - {format_ms(int(stamps.iloc[-1]))} UTC"
+        )
+    return clipped
+
+
+def _write_json(payload: dict[str, Any], path: Path) -> None:
+    import json
+
+    from app.backtest.result import json_default
+
+    try:
+        text = json.dumps(payload, indent=2, default=json_default)
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BacktestError(f"--json: cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _date(text: str) -> int:
+    try:
+        return parse_date_ms(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
