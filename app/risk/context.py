@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.core.enums import OrderType, Side
+from app.core.errors import KillSwitchEngaged, RiskRejected
 from app.core.events import RiskDecision
 from app.core.models import Market
 
@@ -64,6 +65,28 @@ class RiskResult:
     amount: Decimal
     reason: str
     decisions: tuple[RiskDecision, ...]
+
+    @property
+    def refused_by(self) -> str | None:
+        """Name of the rule or breaker that refused the intent, ``None`` when approved."""
+        if self.approved or len(self.decisions) < 2:
+            return None
+        return self.decisions[-2].rule
+
+    def raise_if_rejected(self) -> None:
+        """Raise when the intent was refused, for order paths that report through exceptions.
+
+        Raises:
+            KillSwitchEngaged: the kill switch refused it.
+            RiskRejected: any other rule or breaker refused it (the message says which and why).
+        """
+        if self.approved:
+            return
+        refused_by = self.refused_by
+        message = f"order refused by {refused_by}: {self.reason}"
+        if refused_by == "kill_switch":
+            raise KillSwitchEngaged(message)
+        raise RiskRejected(message)
 
 
 def reference_price(intent: OrderIntent, ctx: RiskContext) -> Decimal | None:

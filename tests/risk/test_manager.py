@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from app.core.enums import BreakerState, OrderType, RiskVerdict, Side
-from app.core.errors import ConfigError, EngineError
+from app.core.errors import ConfigError, EngineError, KillSwitchEngaged, RiskRejected
 from app.risk.limits import RiskLimits
 from app.risk.manager import VERDICT_RULE, RiskManager
 from app.risk.rules import MaxOpenOrders
@@ -154,3 +154,17 @@ def test_custom_rule_list_replaces_the_defaults() -> None:
     assert manager.check(make_intent("1"), make_ctx(quote_free="0")).approved
     assert not manager.check(make_intent("1"), make_ctx(open_orders=1)).approved
     assert RiskManager(RiskLimits(), rules=()).check(make_intent("1"), make_ctx()).approved
+
+
+def test_raise_if_rejected_names_the_rule() -> None:
+    manager = RiskManager(RiskLimits(max_open_orders=1))
+    manager.check(make_intent(), make_ctx()).raise_if_rejected()
+    refused = manager.check(make_intent(), make_ctx(open_orders=1))
+    assert refused.refused_by == "max_open_orders"
+    with pytest.raises(RiskRejected, match="order refused by max_open_orders: 1 orders are open"):
+        refused.raise_if_rejected()
+    manager.engage_kill_switch("panic", T0)
+    killed = manager.check(make_intent(), make_ctx())
+    assert killed.refused_by == "kill_switch"
+    with pytest.raises(KillSwitchEngaged, match="kill switch engaged: panic"):
+        killed.raise_if_rejected()
