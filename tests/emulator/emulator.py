@@ -134,6 +134,10 @@ class ExchangeEmulator:
                 stamps, ohlcv = read_candle_csv(path)
                 series = CandleSeries.from_arrays(timeframe, stamps, ohlcv)
                 self._state.add_series(market_id_of(symbol), series)
+        for market_id in self._state.venue.markets:
+            loaded = self._state.series_for(market_id)
+            if loaded:
+                self._state.price_from(market_id, loaded[0])
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> ExchangeEmulator:

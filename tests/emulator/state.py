@@ -45,13 +45,16 @@ class State:
         return sorted(found, key=lambda s: (-s.last_open_time, INTERVAL_MS[s.interval]))
 
     def add_series(self, market_id: str, series: CandleSeries) -> None:
-        """Store a series; it sets the last price unless a test pinned the price."""
-        spec = self.market(market_id)
+        """Store a series; its last close becomes the price unless a test pinned the price."""
+        self.market(market_id)
         self.candles[(market_id, series.interval)] = series
+        self.price_from(market_id, series)
+
+    def price_from(self, market_id: str, series: CandleSeries) -> None:
+        """Set the price of ``market_id`` to the last close of ``series`` (unless pinned)."""
         if market_id not in self.pinned_prices:
-            latest = self.series_for(market_id)[0]
-            price = round_price(to_decimal(latest.last_close), spec.tick_size)
-            self.venue.prices[market_id] = price
+            tick = self.market(market_id).tick_size
+            self.venue.prices[market_id] = round_price(to_decimal(series.last_close), tick)
 
     def last_price(self, market_id: str) -> Decimal | None:
         """Current price of a symbol (None before any candles or set_price)."""
