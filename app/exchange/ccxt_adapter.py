@@ -142,6 +142,7 @@ class CcxtExchange:
         self._lookup_delay = lookup_delay
         self._markets: dict[str, Market] = {}
         self._client_ids: dict[str, str] = {}
+        self._exchange_ids: dict[str, str] = {}
         self._tickers = TickerStream(
             exchange_id,
             self._config,
@@ -205,6 +206,7 @@ class CcxtExchange:
             order = order.with_changes(client_order_id=client_order_id)
         if order.exchange_order_id is not None:
             self._client_ids[order.exchange_order_id] = order.client_order_id
+            self._exchange_ids[order.client_order_id] = order.exchange_order_id
         return order
 
     # ------------------------------------------------------------------ market data
@@ -373,9 +375,7 @@ class CcxtExchange:
         ) from cause
 
     async def _fetch_order_once(self, symbol: str, client_order_id: str) -> Order:
-        exchange_order_id = next(
-            (eid for eid, cid in self._client_ids.items() if cid == client_order_id), None
-        )
+        exchange_order_id = self._exchange_ids.get(client_order_id)
         raw = await self._request(
             f"fetch_order {client_order_id}",
             lambda: self._client.fetch_order(

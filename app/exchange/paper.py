@@ -241,11 +241,13 @@ class PaperExchange:
             created_at=self._clock.now_ms(),
             updated_at=self._clock.now_ms(),
         )
-        self._reserve(order, market, self._reference_price(order, market, last))
+        reference = self._reference_price(order, market, last)
+        currency, needed = self._reservation(order, market, reference)
+        self._ledger.save_order(order)  # recorded before anything changes in memory
+        self._orders[client_order_id] = order
+        self._hold(client_order_id, currency, needed)
         if order_type is OrderType.LIMIT and price is not None and limit_crossed(side, price, last):
             self._taker.add(client_order_id)
-        self._orders[client_order_id] = order
-        self._ledger.save_order(order)
         self._ledger.save_balances(self._balances)
         logger.info(
             "paper: placed %s %s %s %s at %s (client id %s)",
@@ -327,21 +329,30 @@ class PaperExchange:
         base = order.stop_price if order.stop_price is not None else last
         return base * (ONE + self._slippage)
 
-    def _reserve(self, order: Order, market: Market, reference: Decimal) -> None:
+    def _reservation(self, order: Order, market: Market, reference: Decimal) -> tuple[str, Decimal]:
+        """The currency and amount ``order`` must hold back (nothing is changed).
+
+        Raises:
+            InsufficientFunds: the free balance cannot cover it.
+        """
         if order.side is Side.BUY:
             currency = market.quote
             fee = max(market.maker_fee, market.taker_fee)
             needed = order.amount * reference * (ONE + fee)
         else:
             currency, needed = market.base, order.amount
-        balance = self._balances.get(currency, Balance(currency))
-        if balance.free < needed:
+        free = self._balances.get(currency, Balance(currency)).free
+        if free < needed:
             raise InsufficientFunds(
                 f"{self._id}: {order.side} {order.amount} {order.symbol} needs {needed} "
-                f"{currency}, only {balance.free} free"
+                f"{currency}, only {free} free"
             )
-        self._balances[currency] = Balance(currency, balance.free - needed, balance.used + needed)
-        self._reserved[order.client_order_id] = needed
+        return currency, needed
+
+    def _hold(self, client_order_id: str, currency: str, amount: Decimal) -> None:
+        balance = self._balances.get(currency, Balance(currency))
+        self._balances[currency] = Balance(currency, balance.free - amount, balance.used + amount)
+        self._reserved[client_order_id] = amount
 
     def _release(self, order: Order) -> Decimal:
         market = self._markets[order.symbol]

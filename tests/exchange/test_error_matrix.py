@@ -247,3 +247,13 @@ async def test_duplicate_client_order_id(
         await buy(ready, "dup-1")
     assert exchange_emulator.calls(POST_ORDER) == 2
     assert len(exchange_emulator.snapshot().trades) == 1
+
+
+async def test_load_markets_is_retried_after_a_transient_failure(
+    make_ccxt: MakeCcxt, exchange_emulator: ExchangeEmulator
+) -> None:
+    exchange = make_ccxt()
+    exchange_emulator.inject("GET /api/v3/exchangeInfo", "http_503", times=1)
+    markets = await exchange.load_markets()
+    assert "BTC/USDT" in markets
+    assert exchange_emulator.calls("GET /api/v3/exchangeInfo") == 2

@@ -125,3 +125,21 @@ async def test_duplicate_client_order_id_is_refused(venue: Venue) -> None:
         await ex.create_order("dup", SYMBOL, Side.BUY, OrderType.LIMIT, D("0.02"), D(20000))
     (only,) = await ex.fetch_open_orders(SYMBOL)
     assert only.amount == D("0.01")
+
+
+async def test_stop_market_sell_waits_for_the_fall_then_fills(venue: Venue) -> None:
+    ex = venue.exchange
+    placed = await ex.create_order(
+        "stop-1", SYMBOL, Side.SELL, OrderType.STOP_MARKET, D("0.01"), stop_price=D(29000)
+    )
+    assert placed.status is OrderStatus.OPEN
+    assert placed.stop_price == D(29000)
+    assert (await ex.fetch_balance())["BTC"].used == D("0.01")
+    venue.move("29500")
+    assert (await ex.fetch_order(SYMBOL, "stop-1")).status is OrderStatus.OPEN
+    venue.move("28900")
+    done = await ex.fetch_order(SYMBOL, "stop-1")
+    assert done.status is OrderStatus.FILLED
+    (fill,) = await ex.fetch_my_trades(SYMBOL)
+    assert D(28800) < fill.price <= D(28900)
+    assert (await ex.fetch_balance())["BTC"].total == D("0.49")
