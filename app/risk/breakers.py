@@ -224,7 +224,7 @@ class DailyLossBreaker:
             if loss >= start * self.limit_fraction:
                 events += self.cell.move(
                     BreakerState.REDUCING,
-                    f"daily loss {loss} reached daily_loss_pct {self.limit_pct}% of the day's "
+                    f"daily loss {loss} reached risk.daily_loss_pct {self.limit_pct}% of the day's "
                     f"starting equity {start}; new entries halted until 00:00 UTC",
                     timestamp,
                 )
@@ -278,7 +278,7 @@ class DrawdownBreaker:
                 return self.cell.move(
                     BreakerState.HALTED,
                     f"drawdown {drop / peak * _HUNDRED:.2f}% from the equity peak {peak} reached "
-                    f"max_drawdown_pct {self.limit_pct}%; trading halted until reset",
+                    f"risk.max_drawdown_pct {self.limit_pct}%; trading halted until reset",
                     timestamp,
                 )
         return []

@@ -170,8 +170,8 @@ class PriceSanity:
             return reject(f"no last price for {intent.symbol}; cannot check the order price")
         if abs(price - last) > last * state.price_band_fraction:
             return reject(
-                f"price {price} is more than {state.limits.price_band_pct}% from the last price "
-                f"{last} of {intent.symbol}"
+                f"price {price} is more than risk.price_band_pct "
+                f"{state.limits.price_band_pct}% from the last price {last} of {intent.symbol}"
             )
         return APPROVED
 
@@ -232,7 +232,7 @@ class MaxOrderNotional:
         amount = round_amount(limit / price, ctx.market.step_size)
         return resize(
             amount,
-            f"order notional {intent.amount * price} exceeds max_order_notional {limit}",
+            f"order notional {intent.amount * price} exceeds risk.max_order_notional {limit}",
         )
 
 
@@ -256,7 +256,7 @@ class MaxPositionPerSymbol:
         amount = round_amount(allowed, ctx.market.step_size) if allowed > 0 else ZERO
         return resize(
             amount,
-            f"position in {intent.symbol} would exceed max_position_pct "
+            f"position in {intent.symbol} would exceed risk.max_position_pct "
             f"{state.limits.max_position_pct}% of equity {ctx.equity}",
         )
 
@@ -291,7 +291,7 @@ class MaxTotalExposure:
         amount = round_amount(allowed, ctx.market.step_size) if allowed > 0 else ZERO
         return resize(
             amount,
-            f"total exposure would exceed max_total_exposure_pct "
+            f"total exposure would exceed risk.max_total_exposure_pct "
             f"{state.limits.max_total_exposure_pct}% of equity {ctx.equity}",
         )
 
@@ -354,8 +354,8 @@ class MaxOpenOrders:
         """Reject when the open-order count has reached the limit."""
         if ctx.open_orders >= state.max_open_orders:
             return reject(
-                f"{ctx.open_orders} orders are open (max_open_orders {state.max_open_orders}); "
-                "cancel one first"
+                f"{ctx.open_orders} orders are open "
+                f"(risk.max_open_orders {state.max_open_orders}); cancel one first"
             )
         return APPROVED
 
@@ -375,7 +375,7 @@ class OrderRateLimit:
         if recent < state.max_orders_per_second:
             return APPROVED
         return reject(
-            f"{recent} orders in the last second (max_orders_per_second "
+            f"{recent} orders in the last second (risk.max_orders_per_second "
             f"{state.max_orders_per_second})"
         )
 
@@ -392,7 +392,8 @@ class DuplicateOrderGuard:
             return APPROVED
         return reject(
             f"same {intent.side} {intent.amount} {intent.symbol} at {intent.price} was submitted "
-            f"{intent.timestamp - last} ms ago (duplicate_window_ms {state.duplicate_window_ms})"
+            f"{intent.timestamp - last} ms ago "
+            f"(risk.duplicate_window_ms {state.duplicate_window_ms})"
         )
 
 

@@ -86,7 +86,7 @@ def test_daily_loss_trips_at_the_limit_of_the_days_starting_equity() -> None:
     events = breaker.update(D(9700), MIDNIGHT + 3 * HOUR)
     assert moves(events) == [("daily_loss", BreakerState.ACTIVE, BreakerState.REDUCING)]
     assert events[0].scope == "account"
-    assert "daily loss 300 reached daily_loss_pct 3%" in events[0].reason
+    assert "daily loss 300 reached risk.daily_loss_pct 3%" in events[0].reason
     assert "starting equity 10000" in events[0].reason
     # recovering during the day does not re-arm it
     assert breaker.update(D(10500), MIDNIGHT + 4 * HOUR) == []

@@ -63,7 +63,7 @@ def test_price_sanity_rejects_prices_outside_the_band() -> None:
             make_intent(order_type=OrderType.LIMIT, price=price), make_ctx(), st
         )
         assert outcome.verdict is RiskVerdict.REJECT
-        assert "more than 5% from the last price 20000 of BTC/USDT" in outcome.reason
+        assert "risk.price_band_pct 5% from the last price 20000 of BTC/USDT" in outcome.reason
 
 
 def test_price_sanity_lets_stop_orders_sit_far_from_the_price() -> None:
@@ -126,7 +126,7 @@ def test_max_order_notional_resizes_down() -> None:
     outcome = MaxOrderNotional().evaluate(make_intent("0.0573"), make_ctx(), st)
     assert outcome.verdict is RiskVerdict.RESIZE
     assert outcome.amount == D("0.05")
-    assert "exceeds max_order_notional 1000" in outcome.reason
+    assert "exceeds risk.max_order_notional 1000" in outcome.reason
 
 
 def test_max_order_notional_rejects_when_not_even_one_step_fits() -> None:
