@@ -19,33 +19,39 @@ portable types (BIGINT, INTEGER, BLOB/bytea) are used, so PostgreSQL works too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from app.core.errors import DataError
 from app.core.time import timeframe_to_ms
+from app.storage.candle_chunks import (
+    COLUMNS,
+    VALUE_COLUMNS,
+    FloatArray,
+    Int64Array,
+    concatenate,
+    frame_to_arrays,
+    merge,
+    missing_bars,
+    pack,
+    unpack,
+)
 from app.storage.database import Database
 from app.storage.models import Base, CandleChunkRecord, CandleSeriesRecord
 
 logger = logging.getLogger(__name__)
 
+# Part of the stored format: a candle lives in window ts // (CHUNK_BARS x timeframe), so changing
+# this needs a data migration that re-chunks every series.
 CHUNK_BARS = 8192
-COLUMNS: tuple[str, ...] = ("timestamp", "open", "high", "low", "close", "volume")
-VALUE_COLUMNS: tuple[str, ...] = COLUMNS[1:]
 
 _series = Base.metadata.tables[CandleSeriesRecord.__tablename__]
 _chunks = Base.metadata.tables[CandleChunkRecord.__tablename__]
-_TS = np.dtype("<i8")
-_VALUES = np.dtype("<f8")
-
-Int64Array = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +105,7 @@ class CandleStore:
             StorageError: the database failed; nothing is stored.
         """
         span = _timeframe_ms(timeframe) * CHUNK_BARS
-        ts, values = _frame_to_arrays(frame)
+        ts, values = frame_to_arrays(frame)
         if ts.size == 0:
             return 0
         tf_ms = span // CHUNK_BARS
@@ -120,7 +126,7 @@ class CandleStore:
                     merged: tuple[Int64Array, FloatArray] | None = (new_ts, new_values)
                     added = int(new_ts.size)
                 else:
-                    merged, added = _merge(*_unpack(*old), new_ts, new_values)
+                    merged, added = merge(*unpack(*old), new_ts, new_values)
                 if merged is None:
                     continue
                 row = _chunk_row(series_id, chunk_start, *merged, tf_ms)
@@ -180,7 +186,7 @@ class CandleStore:
                     .order_by(_chunks.c.chunk_start)
                 )
                 blobs = connection.execute(query).all()
-        ts, values = _concatenate(blobs)
+        ts, values = concatenate(blobs)
         if ts.size and (ts[0] < low or ts[-1] > high):
             first = np.searchsorted(ts, low, side="left")
             last = np.searchsorted(ts, high, side="right")
@@ -287,7 +293,7 @@ class CandleStore:
         """
         tf_ms = _timeframe_ms(timeframe)
         ts = self.load_arrays(exchange, symbol, timeframe)["timestamp"]
-        missing = _missing_bars(np.diff(ts), tf_ms)
+        missing = missing_bars(np.diff(ts), tf_ms)
         where = np.flatnonzero(missing > 0)
         return [
             Gap(after_ts=int(ts[i]), next_ts=int(ts[i + 1]), missing_bars=int(missing[i]))
@@ -300,38 +306,6 @@ def _timeframe_ms(timeframe: str) -> int:
         return timeframe_to_ms(timeframe)
     except ValueError as exc:
         raise DataError(str(exc)) from exc
-
-
-def _frame_to_arrays(frame: pd.DataFrame) -> tuple[Int64Array, FloatArray]:
-    """Validated (timestamps, values[5, n]) sorted by timestamp."""
-    missing = [name for name in COLUMNS if name not in frame.columns]
-    if missing:
-        raise DataError(
-            f"candles are missing the column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
-        )
-    raw_ts = frame["timestamp"].to_numpy()
-    if raw_ts.dtype.kind not in "iu":
-        raise DataError(f"candle timestamps must be integer milliseconds, got dtype {raw_ts.dtype}")
-    ts = raw_ts.astype(np.int64, copy=False)
-    try:
-        values = np.ascontiguousarray(frame[list(VALUE_COLUMNS)].to_numpy(dtype=np.float64).T)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"candle values must be numbers: {exc}") from exc
-    if not np.isfinite(values).all():
-        bad = int(ts[np.flatnonzero(~np.isfinite(values).all(axis=0))[0]])
-        raise DataError(f"candle at timestamp {bad} has a NaN or infinite value")
-    if ts.size > 1 and not (np.diff(ts) > 0).all():
-        order = np.argsort(ts, kind="stable")
-        ts, values = ts[order], values[:, order]
-        duplicated = np.flatnonzero(np.diff(ts) == 0)
-        if duplicated.size:
-            raise DataError(f"candles contain the timestamp {int(ts[duplicated[0]])} twice")
-    return ts, values
-
-
-def _missing_bars(deltas: Int64Array, tf_ms: int) -> Int64Array:
-    """Bars missing between neighbours ``deltas`` ms apart (rounded: calendar months vary)."""
-    return np.asarray((deltas + tf_ms // 2) // tf_ms - 1, dtype=np.int64)
 
 
 def _find_series(
@@ -392,7 +366,7 @@ def _update_chunk_statement() -> Any:
 def _chunk_row(
     series_id: int, chunk_start: int, ts: Int64Array, values: FloatArray, tf_ms: int
 ) -> dict[str, Any]:
-    gap_count = int((_missing_bars(np.diff(ts), tf_ms) > 0).sum())
+    gap_count = int((missing_bars(np.diff(ts), tf_ms) > 0).sum())
     return {
         "series_id": series_id,
         "chunk_start": chunk_start,
@@ -402,50 +376,8 @@ def _chunk_row(
         "last_ts": int(ts[-1]),
         "count": int(ts.size),
         "gap_count": gap_count,
-        "data": _pack(ts, values),
+        "data": pack(ts, values),
     }
-
-
-def _pack(ts: Int64Array, values: FloatArray) -> bytes:
-    return ts.astype(_TS, copy=False).tobytes() + values.astype(_VALUES, copy=False).tobytes()
-
-
-def _unpack(data: bytes, count: int) -> tuple[Int64Array, FloatArray]:
-    ts = np.frombuffer(data, dtype=_TS, count=count)
-    values = np.frombuffer(data, dtype=_VALUES, count=count * 5, offset=count * 8)
-    return ts, values.reshape(5, count)
-
-
-def _merge(
-    old_ts: Int64Array, old_values: FloatArray, new_ts: Int64Array, new_values: FloatArray
-) -> tuple[tuple[Int64Array, FloatArray] | None, int]:
-    """Merged window and the number of added candles; None when nothing changes."""
-    present = np.isin(new_ts, old_ts, assume_unique=True)
-    added = int(new_ts.size - present.sum())
-    if added == 0:
-        positions = np.searchsorted(old_ts, new_ts)
-        if np.array_equal(old_values[:, positions], new_values):
-            return None, 0
-    keep = ~np.isin(old_ts, new_ts, assume_unique=True)
-    ts = np.concatenate((old_ts[keep], new_ts))
-    values = np.concatenate((old_values[:, keep], new_values), axis=1)
-    order = np.argsort(ts, kind="stable")
-    return (ts[order], np.ascontiguousarray(values[:, order])), added
-
-
-def _concatenate(blobs: Iterable[Any]) -> tuple[Int64Array, FloatArray]:
-    """Copy every blob's columns into one (timestamps, values[5, n]) pair."""
-    parts = [(data, int(count)) for data, count in blobs]
-    total = sum(count for _, count in parts)
-    ts = np.empty(total, dtype=np.int64)
-    values = np.empty((5, total), dtype=np.float64)
-    position = 0
-    for data, count in parts:
-        chunk_ts, chunk_values = _unpack(data, count)
-        ts[position : position + count] = chunk_ts
-        values[:, position : position + count] = chunk_values
-        position += count
-    return ts, values
 
 
 def _summarise(key: tuple[Any, ...], group: Sequence[Any]) -> SeriesInfo:
@@ -454,7 +386,7 @@ def _summarise(key: tuple[Any, ...], group: Sequence[Any]) -> SeriesInfo:
     tf_ms = _timeframe_ms(timeframe)
     firsts = np.array([row.first_ts for row in group], dtype=np.int64)
     lasts = np.array([row.last_ts for row in group], dtype=np.int64)
-    between = int((_missing_bars(firsts[1:] - lasts[:-1], tf_ms) > 0).sum())
+    between = int((missing_bars(firsts[1:] - lasts[:-1], tf_ms) > 0).sum())
     return SeriesInfo(
         exchange=exchange,
         symbol=symbol,

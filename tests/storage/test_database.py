@@ -88,3 +88,14 @@ def test_audit_log_rows_cannot_be_updated_or_deleted(database: Database) -> None
             session.execute(text(statement))
     with database.session(readonly=True) as session:
         assert session.execute(text("SELECT message FROM audit_log")).scalars().all() == ["placed"]
+
+
+def test_migrations_need_no_alembic_ini_or_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # as in an installed bundle: no alembic.ini next to us
+    db = Database("sqlite:///relative/app.db")
+    db.migrate()
+    db.dispose()
+    assert (tmp_path / "relative" / "app.db").is_file()
+    assert not list(tmp_path.glob("*.ini"))
