@@ -100,7 +100,10 @@ class PaperExchange:
         self._id = exchange_id
         self._markets: dict[str, Market] = {}
         self._last: dict[str, Decimal] = {}
-        self._orders: dict[str, Order] = {o.client_order_id: o for o in ledger.load_orders()}
+        self._orders: dict[str, Order] = {}
+        self._active: dict[str, dict[str, None]] = {}  # symbol -> active client ids, in order
+        for stored_order in ledger.load_orders():
+            self._index(stored_order)
         self._fills: list[Fill] = list(ledger.load_fills())
         self._reserved: dict[str, Decimal] = {}
         self._taker: set[str] = set()
@@ -175,9 +178,8 @@ class PaperExchange:
             return []
         when = self._clock.now_ms() if timestamp is None else timestamp
         fills: list[Fill] = []
-        for order in [o for o in self._orders.values() if o.symbol == symbol]:
-            if not order.status.is_active:
-                continue
+        for coid in list(self._active.get(symbol, ())):
+            order = self._orders[coid]
             if order.type is OrderType.STOP_LIMIT and stop_triggered(order, price):
                 order = self._trigger_stop_limit(order, price, when)
             execution = execution_for(
@@ -244,7 +246,7 @@ class PaperExchange:
         reference = self._reference_price(order, market, last)
         currency, needed = self._reservation(order, market, reference)
         self._ledger.save_order(order)  # recorded before anything changes in memory
-        self._orders[client_order_id] = order
+        self._index(order)
         self._hold(client_order_id, currency, needed)
         if order_type is OrderType.LIMIT and price is not None and limit_crossed(side, price, last):
             self._taker.add(client_order_id)
@@ -320,8 +322,16 @@ class PaperExchange:
         return order
 
     def _store(self, order: Order) -> None:
-        self._orders[order.client_order_id] = order
         self._ledger.save_order(order)
+        self._index(order)
+
+    def _index(self, order: Order) -> None:
+        self._orders[order.client_order_id] = order
+        active = self._active.setdefault(order.symbol, {})
+        if order.status.is_active:
+            active[order.client_order_id] = None
+        else:
+            active.pop(order.client_order_id, None)
 
     def _reference_price(self, order: Order, market: Market, last: Decimal) -> Decimal:
         if order.price is not None:
