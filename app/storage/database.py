@@ -49,9 +49,11 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         try:
             parsed = make_url(url)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, ValueError) as exc:
+            # The text is not echoed: it may hold a password.
             raise StorageError(
-                f"database URL {url!r} is not valid: {exc}; use e.g. sqlite:///path/to/cryptobot.db"
+                "the database URL (CRYPTOBOT_DB_URL or settings database.url) is not a valid "
+                "SQLAlchemy URL; use e.g. sqlite:///path/to/cryptobot.db"
             ) from exc
         self.url = url
         self.display_url = parsed.render_as_string(hide_password=True)
@@ -66,14 +68,19 @@ class Database:
                     f"cannot create the database folder {self.sqlite_path.parent}: "
                     f"{exc.strerror or exc}; choose a writable location"
                 ) from exc
-        self.engine: Engine = create_engine(url, json_serializer=_dump_json)
+        try:
+            self.engine: Engine = create_engine(url, json_serializer=_dump_json)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StorageError(
+                f"database URL {self.display_url} cannot be used: {exc}; install its driver "
+                "or use a sqlite:/// URL"
+            ) from exc
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_configurator(busy_timeout_ms))
             event.listen(self.engine, "begin", _begin_sqlite_transaction)
+        self._write_engine = self.engine.execution_options(**{_IMMEDIATE: True})
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(
-            bind=self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False
-        )
+        self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
         return f"Database({self.display_url!r})"
@@ -81,7 +88,7 @@ class Database:
     @property
     def write_engine(self) -> Engine:
         """The engine whose transactions take the write lock up front (SQLite)."""
-        return self.engine.execution_options(**{_IMMEDIATE: True})
+        return self._write_engine
 
     def migrate(self) -> None:
         """Bring the schema up to date (Alembic ``upgrade head``); safe to call on every start.
@@ -91,10 +98,12 @@ class Database:
                 migration failed.
         """
         config = _alembic_config()
-        heads = set(ScriptDirectory.from_config(config).get_heads())
-        known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+        scripts = ScriptDirectory.from_config(config)
+        heads = set(scripts.get_heads())
+        known = {revision.revision for revision in scripts.walk_revisions()}
         try:
-            with self.engine.begin() as connection:
+            # Write lock first: two programs starting together migrate one after the other.
+            with self._write_engine.begin() as connection:
                 current = set(MigrationContext.configure(connection).get_current_heads())
                 unknown = current - known
                 if unknown:
