@@ -43,6 +43,8 @@ Market control (thread-safe; callable from sync tests or, briefly blocking, from
   the next one at its close.
 - ``load_candles(symbol, timeframe, frame)``: serve a DataFrame (timestamp, open, high, low,
   close, volume) as klines.
+- ``set_fill_limit(symbol, qty)``: cap each order's fill per matching event (partial fills;
+  None restores complete fills).
 - ``set_balance(asset, free)``, ``set_time_offset(ms)`` (clock skew; -1021 beyond the
   recvWindow), ``set_permissions(**flags)`` (``enable_withdrawals``,
   ``enable_spot_and_margin_trading``, ``enable_reading``, ``ip_restrict``, ``ip_allowed=False``

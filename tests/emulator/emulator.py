@@ -248,6 +248,20 @@ class ExchangeEmulator:
             series = CandleSeries.from_arrays(timeframe, stamps, ohlcv)
             self._state.add_series(market_id_of(symbol), series)
 
+    def set_fill_limit(self, symbol: str, quantity: Decimal | str | int | None) -> None:
+        """Cap the quantity one order fills per matching event (None: fill completely).
+
+        With a cap, limit orders fill partially (``PARTIALLY_FILLED``) and keep resting; each
+        later :meth:`set_price` that crosses them fills up to the cap again.
+        """
+        market_id = market_id_of(symbol)
+        with self._state.lock:
+            self._state.market(market_id)
+            if quantity is None:
+                self._state.venue.fill_limits.pop(market_id, None)
+            else:
+                self._state.venue.fill_limits[market_id] = to_decimal(quantity, field="quantity")
+
     def set_balance(self, asset: str, free: Decimal | str | int) -> None:
         """Set the free balance of ``asset`` (locked amounts are unchanged)."""
         with self._state.lock:

@@ -1,16 +1,19 @@
 """Deterministic matching and accounting of the emulated spot venue.
 
-Orders fill completely, in order id order, at prices the test sets: a market order (or a limit
-order that crosses when it arrives) fills at the current price as taker; a resting limit order
-fills at its own price as maker when :meth:`Venue.set_price` crosses it; stop orders wait for
-their trigger. The fee is ``fee_rate`` of the notional, charged in the quote asset.
+Orders fill in order id order at prices the test sets: a market order (or a limit order that
+crosses when it arrives) fills at the current price as taker; a resting limit order fills at its
+own price as maker when :meth:`Venue.set_price` crosses it; stop orders wait for their trigger.
+Each matching event fills an order completely unless :attr:`Venue.fill_limits` caps the
+quantity per event for the symbol (partial fills: a limit order keeps resting, a market/IOC
+remainder expires, a FOK that cannot fill completely expires untouched). The fee is
+``fee_rate`` of the notional, charged in the quote asset.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from app.core.money import ONE, ZERO, is_multiple_of, quantize_quote, round_amount
 from tests.emulator.errors import (
@@ -29,6 +32,9 @@ from tests.emulator.orders import LIMIT_TYPES, STOP_TYPES, EmuOrder, EmuTrade
 ORDER_NOT_FOUND = "Order does not exist."
 UNKNOWN_ORDER = "Unknown order sent."
 TIMES_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
+EIGHT_PLACES = Decimal("0.00000001")
+MARKET_TYPES = frozenset({"MARKET", "STOP_LOSS", "TAKE_PROFIT"})
+"""Types that fill at any price once working (stop-market after their trigger)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ class Venue:
         self.ledger = Ledger(balances)
         self.fee_rate = fee_rate
         self.prices: dict[str, Decimal] = {}
+        self.fill_limits: dict[str, Decimal] = {}
         self.orders: dict[int, EmuOrder] = {}
         self.trades: list[EmuTrade] = []
         self._clock = clock
@@ -303,24 +310,40 @@ class Venue:
         return self._store(closed)
 
     def _activate(self, order: EmuOrder, price: Decimal | None) -> tuple[EmuOrder, list[EmuTrade]]:
-        """Fill a newly working order when it is marketable; expire IOC/FOK leftovers."""
-        marketable = price is not None and (
-            order.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") or _crosses(order, price)
-        )
+        """Fill a newly working order when it is marketable; expire what may not rest."""
+        takes_any_price = order.type in MARKET_TYPES
+        marketable = price is not None and (takes_any_price or _crosses(order, price))
+        cannot_rest = takes_any_price or order.time_in_force in ("IOC", "FOK")
         if marketable and price is not None:
+            cap = self.fill_limits.get(order.symbol)
+            if order.time_in_force == "FOK" and cap is not None and cap < order.quantity:
+                return self._close(order, "EXPIRED"), []
             trades = self._fill(order, price, is_maker=False)
-            return self.orders[order.order_id], trades
-        if order.time_in_force in ("IOC", "FOK"):
+            current = self.orders[order.order_id]
+            if current.is_open and cannot_rest:
+                current = self._close(current, "EXPIRED")
+            return current, trades
+        if cannot_rest:
             return self._close(order, "EXPIRED"), []
         return order, []
 
     def _fill(self, order: EmuOrder, price: Decimal, *, is_maker: bool) -> list[EmuTrade]:
-        """Fill the whole remaining quantity at ``price``; expire the order if unaffordable."""
+        """Fill the remaining quantity (up to the symbol's fill limit) at ``price``.
+
+        The order's reservation is released in proportion; an order the account can no
+        longer pay for expires.
+        """
         spec = self.markets[order.symbol]
-        qty = order.quantity - order.executed_qty
+        remaining = order.quantity - order.executed_qty
+        cap = self.fill_limits.get(order.symbol)
+        qty = remaining if cap is None else min(remaining, cap)
         quote_qty = qty * price
         fee = quantize_quote(quote_qty * self.fee_rate)
-        self.ledger.unlock(order.locked_asset, order.locked)
+        release = order.locked
+        if qty < remaining:
+            release = (order.locked * qty / remaining).quantize(EIGHT_PLACES, rounding=ROUND_DOWN)
+        self.ledger.unlock(order.locked_asset, release)
+        order = self._store(order.with_changes(locked=order.locked - release))
         try:
             if order.side == "BUY":
                 self.ledger.debit_free(spec.quote, quote_qty + fee)
@@ -329,7 +352,7 @@ class Venue:
                 self.ledger.debit_free(spec.base, qty)
                 self.ledger.credit(spec.quote, quote_qty - fee)
         except BinanceError:
-            self._store(order.with_changes(status="EXPIRED", locked=ZERO))
+            self._close(order, "EXPIRED")
             return []
         now = self._clock()
         trade = EmuTrade(
@@ -348,12 +371,12 @@ class Venue:
         )
         self._next_trade_id += 1
         self.trades.append(trade)
+        executed = order.executed_qty + qty
         self._store(
             order.with_changes(
-                status="FILLED",
-                executed_qty=order.quantity,
+                status="FILLED" if executed == order.quantity else "PARTIALLY_FILLED",
+                executed_qty=executed,
                 cumulative_quote=order.cumulative_quote + quote_qty,
-                locked=ZERO,
                 update_time=now,
             )
         )

@@ -160,3 +160,20 @@ async def test_cancel_all_open_orders(client: Any, exchange_emulator: ExchangeEm
     assert exchange_emulator.balance("USDT") == (Decimal("10000.0000000"), Decimal("0E-7"))
     all_orders = await client.fetch_orders("ETH/USDT")
     assert [o["status"] for o in all_orders] == ["canceled", "canceled"]
+
+
+async def test_partial_fills_show_in_ccxt_and_cancel_keeps_the_filled_part(
+    client: Any, exchange_emulator: ExchangeEmulator
+) -> None:
+    exchange_emulator.set_price("BTC/USDT", "30000")
+    exchange_emulator.set_fill_limit("BTC/USDT", "0.004")
+    order = await client.create_order("BTC/USDT", "limit", "sell", 0.01, 30500)
+    exchange_emulator.set_price("BTC/USDT", "30600")
+    partial = await client.fetch_order(order["id"], "BTC/USDT")
+    assert (partial["status"], partial["filled"], partial["remaining"]) == ("open", 0.004, 0.006)
+    assert partial["info"]["status"] == "PARTIALLY_FILLED"
+    canceled = await client.cancel_order(order["id"], "BTC/USDT")
+    assert canceled["status"] == "canceled"
+    assert canceled["filled"] == 0.004
+    assert exchange_emulator.balance("BTC") == (Decimal("0.496"), Decimal(0))
+    assert len(await client.fetch_my_trades("BTC/USDT")) == 1

@@ -112,10 +112,11 @@ action = st.one_of(
     ),
     st.tuples(st.just("price"), st.integers(min_value=25000, max_value=35000)),
     st.tuples(st.just("cancel"), st.integers(min_value=1, max_value=40)),
+    st.tuples(st.just("cap"), st.integers(min_value=0, max_value=30)),  # 0: no cap
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(action, max_size=40))
 def test_assets_are_conserved_through_any_sequence(actions: list[tuple[object, ...]]) -> None:
     venue = _venue()
@@ -126,6 +127,11 @@ def test_assets_are_conserved_through_any_sequence(actions: list[tuple[object, .
                 venue.place(_limit(str(side), f"0.{int(str(qty)):03d}", str(price)))
             elif step[0] == "price":
                 venue.set_price("BTCUSDT", Decimal(int(str(step[1]))))
+            elif step[0] == "cap":
+                cap = int(str(step[1]))
+                venue.fill_limits.pop("BTCUSDT", None)
+                if cap:
+                    venue.fill_limits["BTCUSDT"] = Decimal(cap) / 1000
             else:
                 venue.cancel("BTCUSDT", int(str(step[1])), None)
         except BinanceError as exc:
@@ -141,3 +147,43 @@ def test_assets_are_conserved_through_any_sequence(actions: list[tuple[object, .
     assert balances["BTC"][1] == sum((o.locked for o in open_orders if o.side == "SELL"), ZERO)
     assert balances["USDT"][1] == sum((o.locked for o in open_orders if o.side == "BUY"), ZERO)
     assert all(value >= 0 for pair in balances.values() for value in pair)
+    for order in venue.orders.values():
+        fills = [t for t in venue.trades if t.order_id == order.order_id]
+        assert order.executed_qty == sum((t.qty for t in fills), ZERO)
+        assert (order.status == "FILLED") == (order.executed_qty == order.quantity)
+
+
+def test_fill_limit_makes_partial_fills_and_keeps_the_order_resting() -> None:
+    venue = _venue()
+    venue.fill_limits["BTCUSDT"] = Decimal("0.04")
+    order, _ = venue.place(_limit("BUY", "0.1", "29000"))
+    first = venue.set_price("BTCUSDT", Decimal(28900))
+    assert [t.qty for t in first] == [Decimal("0.04")]
+    assert venue.orders[order.order_id].status == "PARTIALLY_FILLED"
+    assert venue.ledger.locked("USDT") == Decimal("0.06") * Decimal(29000) * Decimal("1.001")
+    venue.set_price("BTCUSDT", Decimal(28800))
+    venue.set_price("BTCUSDT", Decimal(28700))
+    filled = venue.orders[order.order_id]
+    assert (filled.status, filled.executed_qty) == ("FILLED", Decimal("0.10"))
+    assert venue.ledger.locked("USDT") == 0
+    assert venue.ledger.free("BTC") == Decimal("2.10")
+
+
+def test_market_remainder_beyond_the_fill_limit_expires() -> None:
+    venue = _venue()
+    venue.fill_limits["BTCUSDT"] = Decimal("0.3")
+    order, trades = venue.place(NewOrder("BTCUSDT", "SELL", "MARKET", Decimal("0.5")))
+    assert (order.status, order.executed_qty) == ("EXPIRED", Decimal("0.3"))
+    assert [t.qty for t in trades] == [Decimal("0.3")]
+    assert venue.ledger.snapshot()["BTC"] == (Decimal("1.7"), Decimal(0))
+
+
+def test_fok_that_cannot_fill_completely_expires_untouched() -> None:
+    venue = _venue()
+    venue.fill_limits["BTCUSDT"] = Decimal("0.3")
+    request = NewOrder(
+        "BTCUSDT", "BUY", "LIMIT", Decimal("0.5"), price=Decimal(31000), time_in_force="FOK"
+    )
+    order, trades = venue.place(request)
+    assert (order.status, trades) == ("EXPIRED", [])
+    assert venue.ledger.snapshot()["USDT"] == (Decimal(100000), Decimal(0))
