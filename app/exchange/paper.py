@@ -6,7 +6,9 @@ with :meth:`PaperExchange.on_price` — is matched against the active orders of 
 (rules in :mod:`app.exchange.paper_matching`). Orders, fills and balances are written to a
 :class:`~app.exchange.paper_ledger.PaperLedger` on every change, so they survive a restart.
 
-Funds are reserved when an order is placed (buys: quote for amount x price x (1 + fee);
+Limit orders marked IOC/FOK that cannot trade at the next price expire (orders always fill
+completely); a post-only limit that would trade at once is refused. Funds are reserved when an
+order is placed (buys: quote for amount x price x (1 + fee);
 sells: the base amount) and released when it fills or is cancelled. Fees are charged in the
 quote currency.
 """
@@ -20,7 +22,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
-from app.core.errors import DuplicateOrder, InsufficientFunds, OrderNotFound
+from app.core.errors import DuplicateOrder, InsufficientFunds, InvalidOrder, OrderNotFound
 from app.core.models import Balance, Candle, Fill, Market, Order
 from app.core.money import ONE, ZERO, quantize_quote
 from app.core.ports import Clock
@@ -31,6 +33,7 @@ from app.exchange.validation import check_order, market_for
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLIPPAGE = Decimal("0.0005")
+_IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
 
 
 class MarketDataSource(Protocol):
@@ -191,6 +194,8 @@ class PaperExchange:
             )
             if execution is None:
                 self._taker.discard(order.client_order_id)
+                if order.type is OrderType.LIMIT and order.time_in_force in _IMMEDIATE:
+                    self._expire(order, when)
                 continue
             fill = self._execute(order, market, execution, when)
             if fill is not None:
@@ -229,6 +234,12 @@ class PaperExchange:
             last = await self._data.fetch_ticker(symbol)
             self._last[symbol] = last
         check_order(market, order_type, amount, price, stop_price, reference_price=last)
+        post_only = time_in_force is TimeInForce.POST_ONLY and order_type is OrderType.LIMIT
+        if post_only and price is not None and limit_crossed(side, price, last):
+            raise InvalidOrder(
+                f"{self._id}: post-only {side} at {price} would trade at once against the "
+                f"last price {last}; move the limit price away from the market"
+            )
         order = Order(
             client_order_id=client_order_id,
             symbol=symbol,
@@ -372,6 +383,17 @@ class PaperExchange:
         balance = self._balances.get(currency, Balance(currency))
         self._balances[currency] = Balance(currency, balance.free + amount, balance.used - amount)
         return amount
+
+    def _expire(self, order: Order, when: int) -> None:
+        self._release(order)
+        self._store(
+            order.with_changes(
+                status=OrderStatus.EXPIRED,
+                updated_at=when,
+                reason=f"{order.time_in_force} limit could not trade at once",
+            )
+        )
+        self._ledger.save_balances(self._balances)
 
     def _trigger_stop_limit(self, order: Order, price: Decimal, when: int) -> Order:
         triggered = order.with_changes(type=OrderType.LIMIT, updated_at=when)

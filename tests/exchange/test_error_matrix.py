@@ -257,3 +257,14 @@ async def test_load_markets_is_retried_after_a_transient_failure(
     markets = await exchange.load_markets()
     assert "BTC/USDT" in markets
     assert exchange_emulator.calls("GET /api/v3/exchangeInfo") == 2
+
+
+async def test_cancel_with_unknown_outcome_reports_the_state_found(
+    ready: CcxtExchange, exchange_emulator: ExchangeEmulator
+) -> None:
+    await ready.create_order("cx-1", "BTC/USDT", Side.BUY, OrderType.LIMIT, D("0.01"), D(25000))
+    exchange_emulator.inject(DELETE_ORDER, "timeout_after_accept", times=1, **SLOW)
+    order = await ready.cancel_order("BTC/USDT", "cx-1")
+    assert order.status is OrderStatus.CANCELED
+    assert exchange_emulator.calls(DELETE_ORDER) == 1
+    assert exchange_emulator.calls(GET_ORDER) == 1

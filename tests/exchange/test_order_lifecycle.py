@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.core.enums import OrderStatus, OrderType, Side
+from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
 from app.core.errors import BadSymbol, DuplicateOrder, InvalidOrder, OrderNotFound
 from app.core.money import quantize_quote
 from tests.exchange.conftest import Venue
@@ -143,3 +143,22 @@ async def test_stop_market_sell_waits_for_the_fall_then_fills(venue: Venue) -> N
     (fill,) = await ex.fetch_my_trades(SYMBOL)
     assert D(28800) < fill.price <= D(28900)
     assert (await ex.fetch_balance())["BTC"].total == D("0.49")
+
+
+async def test_ioc_limit_that_cannot_trade_expires_and_frees_funds(venue: Venue) -> None:
+    ex = venue.exchange
+    await ex.create_order(
+        "ioc-1",
+        SYMBOL,
+        Side.BUY,
+        OrderType.LIMIT,
+        D("0.01"),
+        D(29000),
+        time_in_force=TimeInForce.IOC,
+    )
+    venue.move("30000")
+    done = await ex.fetch_order(SYMBOL, "ioc-1")
+    assert done.status is OrderStatus.EXPIRED
+    assert done.filled == 0
+    assert (await ex.fetch_balance())["USDT"].used == 0
+    assert await ex.fetch_open_orders() == []

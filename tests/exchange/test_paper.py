@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.enums import OrderStatus, OrderType, Side
-from app.core.errors import InsufficientFunds
+from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
+from app.core.errors import InsufficientFunds, InvalidOrder
 from app.exchange.paper import PaperExchange
 from app.exchange.paper_ledger import InMemoryLedger, PaperLedger
 from app.exchange.paper_storage import StoragePaperLedger
@@ -178,3 +178,29 @@ async def test_history_and_reservations_survive_a_restart(
     assert await third.fetch_open_orders() == []
     assert (await third.fetch_order("BTC/USDT", "rest")).status is OrderStatus.CANCELED
     assert (await third.fetch_balance())["USDT"] == (await again.fetch_balance())["USDT"]
+
+
+async def test_post_only_that_would_take_is_refused(
+    prices: SettablePrices, clock: ManualClock
+) -> None:
+    paper = make(prices, clock, InMemoryLedger())
+    with pytest.raises(InvalidOrder, match="post-only"):
+        await paper.create_order(
+            "po",
+            "BTC/USDT",
+            Side.BUY,
+            OrderType.LIMIT,
+            D("0.1"),
+            D(30100),
+            time_in_force=TimeInForce.POST_ONLY,
+        )
+    maker = await paper.create_order(
+        "po2",
+        "BTC/USDT",
+        Side.BUY,
+        OrderType.LIMIT,
+        D("0.1"),
+        D(29900),
+        time_in_force=TimeInForce.POST_ONLY,
+    )
+    assert maker.status is OrderStatus.OPEN
