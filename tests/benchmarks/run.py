@@ -2,7 +2,8 @@
 
 Discovers ``bench_<topic>.py`` modules next to this file; each defines ``run(report)``. With no
 topic every benchmark runs. Prints the figures as a table (values are medians; ratios against
-goals and anchors). Exit code 1 when a figure misses its goal, 2 for an unknown topic.
+goals and anchors). Exit code 1 when a figure misses its goal or a benchmark raises, 2 for an
+unknown topic.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 import pkgutil
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,18 +32,30 @@ def available_topics() -> list[str]:
     )
 
 
-def run_topics(topics: Sequence[str]) -> Report:
-    """Run the benchmarks of ``topics`` in order and return the combined report."""
+def run_topics(topics: Sequence[str]) -> tuple[Report, list[str]]:
+    """Run the benchmarks of ``topics`` in order.
+
+    Returns:
+        The combined report and the topics that raised (their traceback is printed; the
+        figures they recorded before failing are kept).
+    """
     combined = Report()
+    failed: list[str] = []
     for topic in topics:
-        module = importlib.import_module(f"{__package__}.{PREFIX}{topic}")
         report = Report(topic=topic)
         print(f"[{topic}]", flush=True)
         started = time.perf_counter()
-        module.run(report)
-        print(f"[{topic}] done in {time.perf_counter() - started:.1f} s", flush=True)
+        try:
+            module = importlib.import_module(f"{__package__}.{PREFIX}{topic}")
+            module.run(report)
+        except Exception:
+            traceback.print_exc()
+            failed.append(topic)
+            print(f"[{topic}] FAILED after {time.perf_counter() - started:.1f} s", flush=True)
+        else:
+            print(f"[{topic}] done in {time.perf_counter() - started:.1f} s", flush=True)
         combined.figures.extend(report.figures)
-    return combined
+    return combined, failed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,10 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    report = run_topics(args.topics or topics)
+    report, failed = run_topics(args.topics or topics)
     print()
     report.print_table()
-    return 1 if report.failed_goals else 0
+    if failed:
+        print(f"\nbenchmarks that raised: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed or report.failed_goals else 0
 
 
 if __name__ == "__main__":
