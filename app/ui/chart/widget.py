@@ -1,0 +1,408 @@
+"""ChartWidget: candles, volume, studies, trade markers, order lines and a crosshair readout.
+
+Panes (price, volume, RSI, MACD) sit in a vertical splitter and share the x axis, whose
+coordinate is the bar index. Every x-range change refits each pane's y-range to the visible
+bars. Live candle updates are queued and applied at most ~30 times a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.core.enums import Side
+from app.core.errors import DataError
+from app.ui.chart.annotations import (
+    OrderLineLayer,
+    Price,
+    TradeMarkerLayer,
+    to_order_lines,
+    to_trade_markers,
+)
+from app.ui.chart.items import CandleItem, VolumeItem
+from app.ui.chart.palette import DARK, ChartPalette
+from app.ui.chart.pane import Pane
+from app.ui.chart.readout import candle_readout
+from app.ui.chart.series import CandleSeries, level_for, visible_bars
+from app.ui.chart.studies import Study, StudyKind
+from app.ui.chart.study_plot import StudyPlot
+
+logger = logging.getLogger(__name__)
+
+_LIVE_INTERVAL_MS = 33  # at most ~30 live repaints per second
+_RIGHT_MARGIN_BARS = 5
+_Y_PADDING = 0.06
+_RSI_LEVELS = (30.0, 70.0)
+_LiveUpdate = tuple[bool, int, float, float, float, float, float]
+
+
+class ChartWidget(QWidget):
+    """Candlestick chart that stays smooth with 1,000,000 candles.
+
+    Args:
+        palette: colours (:data:`~app.ui.chart.palette.DARK` or ``LIGHT`` or your own).
+        initial_bars: how many of the latest bars :meth:`set_candles` shows.
+        parent: owning widget.
+    """
+
+    bar_hovered = Signal(int)
+    """Index of the bar under the mouse (-1 when the mouse left the chart)."""
+
+    def __init__(
+        self,
+        palette: ChartPalette = DARK,
+        initial_bars: int = 150,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._palette = palette
+        self._initial_bars = initial_bars
+        self.series = CandleSeries()
+        self._hover_index: int | None = None
+        self._pending: list[_LiveUpdate] = []
+        self._pending_last: int | None = None
+        self._overlays: list[StudyPlot] = []
+        self._rsi: StudyPlot | None = None
+        self._macd: StudyPlot | None = None
+
+        self.readout = QLabel(self)
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self._splitter.setChildrenCollapsible(False)
+        self.price_pane = self._add_pane(6)
+        self.volume_pane = self._add_pane(2)
+        self.rsi_pane = self._add_pane(2)
+        self.macd_pane = self._add_pane(2)
+        self.rsi_pane.hide()
+        self.macd_pane.hide()
+        self.candle_item = CandleItem(self.series, palette)
+        self.price_pane.plot.addItem(self.candle_item)
+        self.volume_item = VolumeItem(self.series, palette)
+        self.volume_pane.plot.addItem(self.volume_item)
+        self.trade_markers = TradeMarkerLayer(self.price_pane.plot, self.series, palette)
+        self.order_lines = OrderLineLayer(self.price_pane.plot, palette)
+        self._rsi_levels = [
+            self.rsi_pane.plot.addLine(y=level, pen=self._level_pen()) for level in _RSI_LEVELS
+        ]
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.readout)
+        layout.addWidget(self._splitter, 1)
+
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(_LIVE_INTERVAL_MS)
+        self._live_timer.timeout.connect(self.flush_live_updates)
+        self.price_pane.view_box.sigXRangeChanged.connect(self._fit_y)
+        self.volume_pane.view_box.sigResized.connect(self._fit_y)
+        self._apply_readout_style()
+        self._update_time_axes()
+
+    # ------------------------------------------------------------------ data
+    def set_candles(
+        self,
+        timestamps: npt.ArrayLike,
+        open_: npt.ArrayLike,
+        high: npt.ArrayLike,
+        low: npt.ArrayLike,
+        close: npt.ArrayLike,
+        volume: npt.ArrayLike,
+    ) -> None:
+        """Replace the candles (numpy arrays; timestamps in ms UTC) and show the latest bars.
+
+        Raises:
+            DataError: the arrays differ in length or timestamps are not strictly increasing.
+        """
+        self._pending.clear()
+        self._live_timer.stop()
+        self.series.set(timestamps, open_, high, low, close, volume)
+        self._pending_last = int(self.series.timestamps[-1]) if len(self.series) else None
+        for study in self._studies():
+            study.recompute(self.series.close)
+        self._data_changed()
+        self.show_last(self._initial_bars)
+        logger.debug("chart loaded %d candles", len(self.series))
+
+    def update_last_candle(
+        self, timestamp: int, open_: float, high: float, low: float, close: float, volume: float
+    ) -> None:
+        """Queue a new state of the last (forming) candle; drawn within ~33 ms.
+
+        Raises:
+            DataError: ``timestamp`` is not the open time of the last candle.
+        """
+        if self._pending_last is None or timestamp != self._pending_last:
+            raise DataError(
+                f"chart live update: candle {timestamp} is not the last candle "
+                f"({self._pending_last}); call append_candle for a new bar"
+            )
+        self._queue((False, timestamp, open_, high, low, close, volume))
+
+    def append_candle(
+        self, timestamp: int, open_: float, high: float, low: float, close: float, volume: float
+    ) -> None:
+        """Queue a new candle after the last one; drawn within ~33 ms.
+
+        Raises:
+            DataError: ``timestamp`` is not after the last candle's open time.
+        """
+        if self._pending_last is not None and timestamp <= self._pending_last:
+            raise DataError(
+                f"chart live update: new candle {timestamp} is not after the last candle "
+                f"{self._pending_last}"
+            )
+        self._pending_last = timestamp
+        self._queue((True, timestamp, open_, high, low, close, volume))
+
+    def flush_live_updates(self) -> None:
+        """Apply the queued live updates now (the timer calls this; tests may too)."""
+        self._live_timer.stop()
+        if not self._pending:
+            return
+        updates, self._pending = self._pending, []
+        old_size = len(self.series)
+        first_changed = old_size - 1
+        for is_new, *candle in updates:
+            timestamp, values = int(candle[0]), candle[1:]
+            if is_new:
+                self.series.append(timestamp, *values)
+            else:
+                self.series.update_last(timestamp, *values)
+            first_changed = min(first_changed, len(self.series) - 1)
+        for study in self._studies():
+            study.refresh_tail(self.series.close, max(first_changed, 0))
+        following = self.visible_range()[1] >= old_size
+        self._data_changed()
+        added = len(self.series) - old_size
+        if following and added:
+            x_min, x_max = self.price_pane.view_box.viewRange()[0]
+            self.price_pane.view_box.setXRange(x_min + added, x_max + added, padding=0)
+        else:
+            self._fit_y()
+
+    # ------------------------------------------------------------------ studies
+    def set_overlays(self, studies: Iterable[Study]) -> None:
+        """Draw these overlays (SMA, EMA, Bollinger) on the price pane, replacing the others.
+
+        Raises:
+            ValueError: a study is not a price overlay (use show_rsi/show_macd).
+        """
+        wanted = list(studies)
+        for study in wanted:
+            if not study.kind.is_overlay:
+                raise ValueError(f"{study.label} is not a price overlay; use show_rsi/show_macd")
+        for plot in self._overlays:
+            plot.remove()
+        self._overlays = []
+        colours = self._palette.overlays
+        slot = 0
+        for study in wanted:
+            count = len(study.line_names)
+            own = tuple(colours[(slot + n) % len(colours)] for n in range(count))
+            if study.kind is StudyKind.BOLLINGER:
+                own = (own[0], own[0], own[0])
+            plot = StudyPlot(study, self.price_pane.plot, own)
+            if len(self.series):
+                plot.recompute(self.series.close)
+            self._overlays.append(plot)
+            slot += 1 if study.kind is StudyKind.BOLLINGER else count
+        self._fit_y()
+
+    @property
+    def overlays(self) -> list[Study]:
+        """The overlays shown on the price pane."""
+        return [plot.study for plot in self._overlays]
+
+    def show_rsi(self, visible: bool, period: int = 14) -> None:
+        """Show or hide the RSI sub-pane."""
+        self._rsi = self._toggle_pane(
+            self.rsi_pane, self._rsi, Study(StudyKind.RSI, period) if visible else None
+        )
+
+    def show_macd(self, visible: bool, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
+        """Show or hide the MACD sub-pane."""
+        study = Study(StudyKind.MACD, fast, slow=slow, signal=signal) if visible else None
+        self._macd = self._toggle_pane(self.macd_pane, self._macd, study)
+
+    # ------------------------------------------------------------------ annotations
+    def set_trade_markers(self, markers: Iterable[tuple[int, Price, Side | str]]) -> None:
+        """Show fills as ▲ (buy) / ▼ (sell) at ``(timestamp ms UTC, price, side)``.
+
+        Raises:
+            DataError: a price is not a number or a side is not buy/sell.
+        """
+        self.trade_markers.set_markers(to_trade_markers(markers))
+
+    def set_order_lines(self, orders: Iterable[tuple[str, Price, Side | str]]) -> None:
+        """Show open orders as dashed lines at ``(client_order_id, price, side)``.
+
+        Raises:
+            DataError: a price is not a number or a side is not buy/sell.
+        """
+        self.order_lines.set_orders(to_order_lines(orders))
+
+    # ------------------------------------------------------------------ view
+    def visible_range(self) -> tuple[int, int]:
+        """Bars ``[start, stop)`` currently in view."""
+        x_min, x_max = self.price_pane.view_box.viewRange()[0]
+        return visible_bars(x_min, x_max, len(self.series))
+
+    def set_visible_range(self, start: float, stop: float) -> None:
+        """Show bars ``[start, stop)`` (bar index units; may extend past the data)."""
+        self.price_pane.view_box.setXRange(start - 0.5, stop - 0.5, padding=0)
+
+    def show_last(self, bars: int) -> None:
+        """Show the latest ``bars`` bars with a small margin on the right."""
+        size = len(self.series)
+        self.set_visible_range(max(0, size - bars), size + _RIGHT_MARGIN_BARS)
+
+    def set_palette(self, palette: ChartPalette) -> None:
+        """Recolour every pane and item."""
+        self._palette = palette
+        for pane in self._panes():
+            pane.apply_palette(palette)
+        self.candle_item.set_palette(palette)
+        self.volume_item.set_palette(palette)
+        self.trade_markers.set_palette(palette)
+        self.order_lines.set_palette(palette)
+        for line in self._rsi_levels:
+            line.setPen(self._level_pen())
+        self.set_overlays(self.overlays)
+        self._apply_readout_style()
+
+    def readout_text(self) -> str:
+        """The crosshair readout (bar under the mouse, or the last bar)."""
+        return str(self.readout.text())
+
+    def hover_bar(self, index: int | None) -> None:
+        """Point the crosshair at bar ``index`` and show its readout (None: the last bar)."""
+        self._hover_index = index
+        for pane in self._panes():
+            pane.set_crosshair(None if index is None else float(index), None)
+        self._update_readout()
+        self.bar_hovered.emit(-1 if index is None else index)
+
+    # ------------------------------------------------------------------ internals
+    def _add_pane(self, stretch: int) -> Pane:
+        pane = Pane(self.series, self._palette, self._splitter)
+        self._splitter.addWidget(pane)
+        self._splitter.setStretchFactor(self._splitter.count() - 1, stretch)
+        if self._splitter.count() > 1:
+            pane.plot.setXLink(self.price_pane.plot)
+        pane.scene().sigMouseMoved.connect(lambda pos, p=pane: self._on_mouse_moved(p, pos))
+        return pane
+
+    def _panes(self) -> list[Pane]:
+        return [self.price_pane, self.volume_pane, self.rsi_pane, self.macd_pane]
+
+    def _studies(self) -> list[StudyPlot]:
+        return [*self._overlays, *(plot for plot in (self._rsi, self._macd) if plot)]
+
+    def _toggle_pane(
+        self, pane: Pane, current: StudyPlot | None, study: Study | None
+    ) -> StudyPlot | None:
+        if current is not None:
+            current.remove()
+        plot = None
+        if study is not None:
+            plot = StudyPlot(study, pane.plot, self._palette.overlays[1:])
+            if len(self.series):
+                plot.recompute(self.series.close)
+        pane.setVisible(plot is not None)
+        self._update_time_axes()
+        self._fit_y()
+        return plot
+
+    def _update_time_axes(self) -> None:
+        shown = [pane for pane in self._panes() if not pane.isHidden()]
+        for pane in self._panes():
+            pane.show_time_axis(bool(shown) and pane is shown[-1])
+
+    def _queue(self, update: _LiveUpdate) -> None:
+        self._pending.append(update)
+        if not self._live_timer.isActive():
+            self._live_timer.start()
+
+    def _data_changed(self) -> None:
+        size = len(self.series)
+        self.candle_item.data_changed()
+        self.volume_item.data_changed()
+        self.trade_markers.refresh()
+        self.price_pane.view_box.setLimits(
+            xMin=-_RIGHT_MARGIN_BARS * 4 - 0.5,
+            xMax=size + _RIGHT_MARGIN_BARS * 4,
+            minXRange=5,
+        )
+        self._update_readout()
+
+    def _fit_y(self) -> None:
+        if not len(self.series):
+            return
+        start, stop = self.visible_range()
+        if stop <= start:
+            return
+        low, high = self.series.price_range(start, stop)
+        for plot in self._overlays:
+            overlay_low, overlay_high = plot.y_range(start, stop)
+            low = float(np.fmin(low, overlay_low))
+            high = float(np.fmax(high, overlay_high))
+        _set_y(self.price_pane, low, high)
+        x_min, x_max = self.price_pane.view_box.viewRange()[0]
+        bars_per_pixel = (x_max - x_min) / max(self.volume_pane.view_box.width(), 1.0)
+        window = self.series.window(start, stop, level_for(bars_per_pixel))
+        peak = float(window.volume.max()) if len(window) else math.nan
+        _set_y(self.volume_pane, 0.0, peak)
+        if self._rsi is not None:
+            self.rsi_pane.view_box.setYRange(0.0, 100.0, padding=0.02)
+        if self._macd is not None:
+            _set_y(self.macd_pane, *self._macd.y_range(start, stop))
+
+    def _on_mouse_moved(self, pane: Pane, scene_pos: QPointF) -> None:
+        box = pane.view_box
+        if not box.sceneBoundingRect().contains(scene_pos):
+            self.hover_bar(None)
+            return
+        point = box.mapSceneToView(scene_pos)
+        index = round(point.x())
+        if not 0 <= index < len(self.series):
+            self.hover_bar(None)
+            return
+        self.hover_bar(index)
+        for other in self._panes():
+            other.set_crosshair(float(index), point.y() if other is pane else None)
+
+    def _update_readout(self) -> None:
+        index = self._hover_index if self._hover_index is not None else len(self.series) - 1
+        values = [pair for plot in self._studies() for pair in plot.values_at(index)]
+        self.readout.setText(candle_readout(self.series, index, values))
+
+    def _apply_readout_style(self) -> None:
+        self._splitter.setStyleSheet(
+            f"QSplitter::handle {{ background: {self._palette.background}; }}"
+        )
+        self.readout.setStyleSheet(
+            f"QLabel {{ background: {self._palette.background}; color: {self._palette.foreground};"
+            " padding: 3px 6px; font-family: monospace; }"
+        )
+
+    def _level_pen(self) -> QPen:
+        pen: QPen = pg.mkPen(self._palette.crosshair, width=1, style=Qt.PenStyle.DotLine)
+        return pen
+
+
+def _set_y(pane: Pane, low: float, high: float) -> None:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return
+    if high <= low:
+        low, high = low - 0.5 * max(abs(low), 1e-9) * 0.01, high + 0.5 * max(abs(high), 1e-9) * 0.01
+    pane.view_box.setYRange(low, high, padding=_Y_PADDING)
