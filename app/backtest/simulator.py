@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, overload
 
 import numpy as np
 
@@ -46,6 +46,33 @@ class OrderGate(Protocol):
     def trade_closed(self, trade: Trade) -> None:
         """A round trip closed (feeds loss-streak breakers)."""
         ...
+
+
+class TradeReturns(Sequence[Decimal]):
+    """Closed trades' net P&L / entry notional, oldest first, computed only when read."""
+
+    __slots__ = ("_trades",)
+
+    def __init__(self, trades: Sequence[Trade]) -> None:
+        self._trades = trades
+
+    def __len__(self) -> int:
+        return len(self._trades)
+
+    @overload
+    def __getitem__(self, index: int) -> Decimal: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Decimal]: ...
+
+    def __getitem__(self, index: int | slice) -> Decimal | Sequence[Decimal]:
+        if isinstance(index, slice):
+            return [_trade_return(trade) for trade in self._trades[index]]
+        return _trade_return(self._trades[index])
+
+
+def _trade_return(trade: Trade) -> Decimal:
+    return trade.pnl / (trade.qty * trade.entry_price)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +140,6 @@ class Simulation:
     fees_paid: Decimal = ZERO
     _position: _Position | None = None
     _changes: list[tuple[int, float, float]] = field(default_factory=list)
-    _returns: list[Decimal] = field(default_factory=list)
 
     def run(self) -> SimulationOutput:
         """Simulate every bar and return the trades and the account path."""
@@ -213,7 +239,7 @@ class Simulation:
         order_side = Side.BUY if side == 1 else Side.SELL
         reference = price_of(self.candles.close.item(signal_bar))
         equity = self.cash
-        qty = self.size_rule.quantity(equity, reference, self._returns)
+        qty = self.size_rule.quantity(equity, reference, TradeReturns(self.trades))
         if qty <= 0:
             self._reject(
                 signal_bar,
@@ -276,7 +302,6 @@ class Simulation:
             exit_reason=reason,
         )
         self.trades.append(trade)
-        self._returns.append(trade.pnl / (position.qty * position.entry_price))
         self._position = None
         self._changes.append((bar, float(self.cash), 0.0))
         if self.gate is not None:
