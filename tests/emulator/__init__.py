@@ -69,11 +69,12 @@ Faults
 Inspection
 ----------
 ``calls(endpoint)`` counts requests (``calls("POST /api/v3/order")``; websocket connections
-count as ``"WS /ws/<n>"``), ``requests(endpoint)`` is the log (:class:`RequestRecord`: params
-without signature, status, Binance code, fault), ``reset_counters()``. ``snapshot()`` returns
-orders by client order id (:class:`~tests.emulator.orders.EmuOrder`, Binance status strings),
-trades, balances ``{asset: (free, locked)}`` and prices; ``order(client_id)`` and
-``balance(asset)`` are shortcuts.
+count as ``"WS /ws/<n>"``, their messages as ``"WS SUBSCRIBE"`` etc.); ``requests(endpoint)``
+is the log (:class:`RequestRecord`: params without signature, status, Binance code, fault);
+``reset_counters()`` forgets both. ``snapshot()`` returns orders by client order id
+(:class:`~tests.emulator.orders.EmuOrder`, Binance status strings), trades, balances
+``{asset: (free, locked)}`` and prices; ``order(client_id)`` and ``balance(asset)`` are
+shortcuts.
 
 REST endpoints: ping, time, exchangeInfo, klines, ticker/24hr, ticker/price, ticker/bookTicker,
 depth; signed: order (POST/GET/DELETE, also order/test), openOrders (GET/DELETE), allOrders,

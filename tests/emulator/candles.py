@@ -128,14 +128,11 @@ class CandleSeries:
 
     def roll(self) -> None:
         """Close the forming bar and open the next one at its close price."""
-        closed = np.asarray([self.forming], dtype=np.float64)
-        stamps = self.stamps.copy()
-        ohlcv = self.ohlcv.copy()
-        ohlcv[-1] = closed[0]
         close = self.forming[3]
-        self.stamps = np.append(stamps, stamps[-1] + INTERVAL_MS[self.interval])
-        self.ohlcv = np.vstack([ohlcv, [[close, close, close, close, 0.0]]])
-        self.forming = [close, close, close, close, 0.0]
+        opening = [close, close, close, close, 0.0]
+        self.ohlcv = np.vstack([self.ohlcv[:-1], [self.forming], [opening]])
+        self.stamps = np.append(self.stamps, self.stamps[-1] + INTERVAL_MS[self.interval])
+        self.forming = opening
 
     def select(self, start: int | None, end: int | None, limit: int) -> tuple[int, int]:
         """Row range ``[lo, hi)`` Binance returns for startTime/endTime/limit.
@@ -178,11 +175,14 @@ class CandleSeries:
 
     def stats_since(self, since: int) -> tuple[float, float, float, float]:
         """(open, high, low, volume) of the bars opening at or after ``since`` (24 h stats)."""
-        lo = int(np.searchsorted(self.stamps, since, side="left"))
-        lo = min(lo, len(self.stamps) - 1)
+        lo = min(int(np.searchsorted(self.stamps, since, side="left")), len(self.stamps) - 1)
         body = self.ohlcv[lo:-1]
-        highs = [self.forming[1], *(float(x) for x in body[:, 1])]
-        lows = [self.forming[2], *(float(x) for x in body[:, 2])]
-        volume = self.forming[4] + float(body[:, 4].sum())
-        first_open = float(body[0, 0]) if len(body) else self.forming[0]
-        return first_open, max(highs), min(lows), volume
+        _, high, low, _, volume = self.forming
+        if len(body) == 0:
+            return self.forming[0], high, low, volume
+        return (
+            float(body[0, 0]),
+            max(high, float(body[:, 1].max())),
+            min(low, float(body[:, 2].min())),
+            volume + float(body[:, 4].sum()),
+        )

@@ -42,7 +42,7 @@ START_TIMEOUT_S = 10.0
 
 
 class _Dropped(Exception):
-    """The fault dropped the connection: no reply must be written."""
+    """A fault cut the connection: the client gets no reply."""
 
 
 class EmulatorServer:
@@ -70,21 +70,26 @@ class EmulatorServer:
         Raises:
             RuntimeError: the server did not come up within 10 s.
         """
+        if self._thread is not None:
+            raise RuntimeError("the exchange emulator was already started; create a new one")
         self._thread = threading.Thread(target=self._run, name=f"emulator-{self.port}", daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT_S) or self._error is not None:
             raise RuntimeError(f"exchange emulator failed to start: {self._error!r}")
+        logger.debug("exchange emulator listening on 127.0.0.1:%d", self.port)
 
     def stop(self) -> None:
         """Close every connection, stop the loop and join the thread."""
         loop = self._loop
         if loop is None or self._thread is None:
+            self._socket.close()
             return
         with contextlib.suppress(RuntimeError, TimeoutError):
             self.call(self._shutdown(), timeout=START_TIMEOUT_S)
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(START_TIMEOUT_S)
         self._loop = None
+        logger.debug("exchange emulator on port %d stopped", self.port)
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float = START_TIMEOUT_S) -> T:
         """Run ``coro`` on the server loop from another thread and return its result.

@@ -95,6 +95,7 @@ class WebsocketHub:
                 json.dumps({"error": {"code": 3, "msg": "Invalid JSON"}})
             )
             return True
+        self._recorder.count(f"WS {method}")
         fault = self._faults.take(WEBSOCKET)
         self._recorder.record(
             RequestRecord(

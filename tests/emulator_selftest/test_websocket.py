@@ -34,8 +34,9 @@ async def test_watch_ticker_gets_a_snapshot_then_every_price_move(
         await asyncio.to_thread(exchange_emulator.set_price, "BTC/USDT", price)
         ticker = await asyncio.wait_for(pending, WAIT_S)
         assert ticker["last"] == float(price)
-    subscriptions = [r for r in exchange_emulator.requests() if r.endpoint == "WS SUBSCRIBE"]
+    subscriptions = exchange_emulator.requests("WS SUBSCRIBE")
     assert [r.params["params"] for r in subscriptions] == ["btcusdt@miniTicker"]
+    assert exchange_emulator.calls("WS SUBSCRIBE") == 1
 
 
 async def test_watch_ohlcv_follows_the_forming_and_closing_candle(
