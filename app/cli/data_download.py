@@ -127,8 +127,8 @@ def run(args: argparse.Namespace) -> int:
     from app.config.paths import resolve_paths
     from app.config.settings import load_settings
     from app.exchange.ccxt_adapter import CcxtExchange
+    from app.exchange.ccxt_config import merge_ccxt_config
     from app.exchange.download import download_candles
-    from app.exchange.factory import merge_ccxt_config
     from app.storage.candles import CandleStore
 
     settings = load_settings(resolve_paths()).settings

@@ -9,7 +9,6 @@ caller's client order id, and an ambiguous outcome is resolved by looking that i
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -19,16 +18,14 @@ from typing import Any, TypeVar
 import ccxt
 import ccxt.async_support as ccxt_async
 
-from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
+from app.core.enums import OrderType, Side, TimeInForce
 from app.core.errors import (
     BadExchangeReply,
     ConfigError,
     ExchangeError,
-    OrderNotFound,
-    OrderOutcomeUnknown,
-    TemporaryExchangeError,
 )
 from app.core.models import Balance, Candle, Fill, Market, Order
+from app.exchange.ccxt_config import build_ccxt_config
 from app.exchange.convert import (
     balances_from_ccxt,
     candles_from_ccxt,
@@ -39,6 +36,7 @@ from app.exchange.convert import (
 from app.exchange.credentials import Credentials
 from app.exchange.errors import is_ambiguous_submission, map_ccxt_error, parse_retry_after
 from app.exchange.markets import markets_from_ccxt
+from app.exchange.resolution import resolve_by_client_id
 from app.exchange.retry import RetryPolicy, Sleep, call_with_retry
 from app.exchange.validation import check_order, market_for
 from app.exchange.websocket import TickerStream
@@ -56,36 +54,10 @@ _CCXT_TYPE = {
 }
 _CCXT_TIF = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK", TimeInForce.POST_ONLY: "PO"}
 
-VENUE_DEFAULT_OPTIONS: Mapping[str, Mapping[str, Any]] = {
-    "binance": {"warnOnFetchOpenOrdersWithoutSymbol": False},
-}
-"""Per-venue ccxt options applied under the user's ``ccxt_config`` (the user's values win)."""
-
 
 def _number(value: Decimal | None) -> float | None:
     """A Decimal for ccxt's numeric arguments; ccxt re-formats it with ``*_to_precision``."""
     return None if value is None else float(value)
-
-
-def build_ccxt_config(
-    exchange_id: str, ccxt_config: Mapping[str, Any] | None, credentials: Credentials | None
-) -> dict[str, Any]:
-    """The constructor config: venue defaults, then ``ccxt_config``, then the credentials.
-
-    Args:
-        exchange_id: ccxt id.
-        ccxt_config: user mapping (options, urls, proxies, timeout, ...); deep-copied.
-        credentials: API key and secret, kept in memory only.
-    """
-    config: dict[str, Any] = {"enableRateLimit": True}
-    user = copy.deepcopy(dict(ccxt_config or {}))
-    options = dict(VENUE_DEFAULT_OPTIONS.get(exchange_id, {}))
-    options.update(user.pop("options", None) or {})
-    config.update(user)
-    config["options"] = options
-    if credentials is not None:
-        config.update(credentials.as_ccxt_config())
-    return config
 
 
 class CcxtExchange:
@@ -331,48 +303,15 @@ class CcxtExchange:
         )
 
     async def _resolve_unknown(self, request: Order, cause: BaseException) -> Order:
-        coid = request.client_order_id
-        logger.warning(
-            "%s: outcome of order %s unknown (%s); looking it up by client order id",
-            self._id,
-            coid,
-            type(cause).__name__,
-            extra={"client_order_id": coid},
+        return await resolve_by_client_id(
+            request,
+            cause,
+            lookup=lambda: self._fetch_order_once(request.symbol, request.client_order_id),
+            lookups=self._order_lookups,
+            delay=self._lookup_delay,
+            sleep=self._sleep,
+            venue=self._id,
         )
-        not_found = 0
-        for attempt in range(self._order_lookups):
-            if attempt:
-                await self._sleep(self._lookup_delay)
-            try:
-                found = await self._fetch_order_once(request.symbol, coid)
-            except OrderNotFound:
-                not_found += 1
-                continue
-            except TemporaryExchangeError as exc:
-                logger.warning("%s: lookup of order %s failed: %s", self._id, coid, exc)
-                continue
-            except ExchangeError as exc:
-                raise OrderOutcomeUnknown(
-                    f"{self._id}: order {coid} may have been placed and cannot be looked up "
-                    f"({exc}); it will be reconciled by client order id",
-                    coid,
-                ) from cause
-            logger.info("%s: order %s found after ambiguous submit", self._id, coid)
-            return found
-        if not_found == self._order_lookups:
-            logger.warning("%s: order %s not on the exchange; marked rejected", self._id, coid)
-            return request.with_changes(
-                status=OrderStatus.REJECTED,
-                reason=(
-                    f"the request failed ({type(cause).__name__}) and the exchange has no order "
-                    f"with client id {coid} after {not_found} lookups: it was never placed"
-                ),
-            )
-        raise OrderOutcomeUnknown(
-            f"{self._id}: order {coid} may have been placed and the exchange could not be "
-            "asked; it will be reconciled by client order id",
-            coid,
-        ) from cause
 
     async def _fetch_order_once(self, symbol: str, client_order_id: str) -> Order:
         exchange_order_id = self._exchange_ids.get(client_order_id)

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
@@ -22,6 +21,7 @@ from app.core.events import Event, TickerUpdated
 from app.core.ports import ExchangePort
 from app.core.time import now_ms
 from app.exchange.ccxt_adapter import CcxtExchange
+from app.exchange.ccxt_config import merge_ccxt_config
 from app.exchange.credentials import Credentials
 from app.exchange.paper import PaperExchange
 from app.exchange.paper_ledger import PaperLedger
@@ -31,25 +31,6 @@ from app.exchange.replay_data import load_csv_series
 logger = logging.getLogger(__name__)
 
 _BPS = Decimal(10000)
-
-
-def merge_ccxt_config(
-    base: Mapping[str, Any], override: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """``override`` merged over ``base``: nested mappings (options, urls) merge key by key.
-
-    Args:
-        base: the settings' ``ccxt_config``.
-        override: a one-run override (``--ccxt-config``).
-    """
-    merged: dict[str, Any] = copy.deepcopy(dict(base))
-    for key, value in (override or {}).items():
-        current = merged.get(key)
-        if isinstance(current, Mapping) and isinstance(value, Mapping):
-            merged[key] = merge_ccxt_config(current, value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def ccxt_exchange_from_settings(

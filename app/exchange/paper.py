@@ -22,10 +22,11 @@ from decimal import Decimal
 from typing import Protocol
 
 from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
-from app.core.errors import DuplicateOrder, InsufficientFunds, InvalidOrder, OrderNotFound
+from app.core.errors import DuplicateOrder, InvalidOrder, OrderNotFound
 from app.core.models import Balance, Candle, Fill, Market, Order
-from app.core.money import ONE, ZERO, quantize_quote
+from app.core.money import quantize_quote
 from app.core.ports import Clock
+from app.exchange.paper_account import PaperAccount
 from app.exchange.paper_ledger import PaperLedger
 from app.exchange.paper_matching import Execution, execution_for, limit_crossed, stop_triggered
 from app.exchange.validation import check_order, market_for
@@ -108,17 +109,15 @@ class PaperExchange:
         for stored_order in ledger.load_orders():
             self._index(stored_order)
         self._fills: list[Fill] = list(ledger.load_fills())
-        self._reserved: dict[str, Decimal] = {}
         self._taker: set[str] = set()
         stored = ledger.load_balances()
-        if stored:
-            self._balances = dict(stored)
-        else:
-            self._balances = {
+        if not stored:
+            stored = {
                 currency: Balance(currency, free=amount)
                 for currency, amount in (initial_balances or {}).items()
             }
-            ledger.save_balances(self._balances)
+            ledger.save_balances(stored)
+        self._account = PaperAccount(stored, exchange_id, slippage)
         self._restored = False
 
     @property
@@ -254,14 +253,14 @@ class PaperExchange:
             created_at=self._clock.now_ms(),
             updated_at=self._clock.now_ms(),
         )
-        reference = self._reference_price(order, market, last)
-        currency, needed = self._reservation(order, market, reference)
+        reference = self._account.reference_price(order, last)
+        currency, needed = self._account.reservation(order, market, reference)
         self._ledger.save_order(order)  # recorded before anything changes in memory
         self._index(order)
-        self._hold(client_order_id, currency, needed)
+        self._account.hold(client_order_id, currency, needed)
         if order_type is OrderType.LIMIT and price is not None and limit_crossed(side, price, last):
             self._taker.add(client_order_id)
-        self._ledger.save_balances(self._balances)
+        self._ledger.save_balances(self._account.snapshot())
         logger.info(
             "paper: placed %s %s %s %s at %s (client id %s)",
             side,
@@ -286,7 +285,7 @@ class PaperExchange:
         self._release(order)
         cancelled = order.with_changes(status=OrderStatus.CANCELED, updated_at=self._clock.now_ms())
         self._store(cancelled)
-        self._ledger.save_balances(self._balances)
+        self._ledger.save_balances(self._account.snapshot())
         return cancelled
 
     async def fetch_order(self, symbol: str, client_order_id: str) -> Order:
@@ -310,7 +309,7 @@ class PaperExchange:
     async def fetch_balance(self) -> Mapping[str, Balance]:
         """Balances by currency."""
         await self.load_markets()
-        return dict(self._balances)
+        return self._account.snapshot()
 
     async def fetch_my_trades(
         self, symbol: str, since: int | None = None, limit: int | None = None
@@ -344,45 +343,9 @@ class PaperExchange:
         else:
             active.pop(order.client_order_id, None)
 
-    def _reference_price(self, order: Order, market: Market, last: Decimal) -> Decimal:
-        if order.price is not None:
-            return order.price
-        base = order.stop_price if order.stop_price is not None else last
-        return base * (ONE + self._slippage)
-
-    def _reservation(self, order: Order, market: Market, reference: Decimal) -> tuple[str, Decimal]:
-        """The currency and amount ``order`` must hold back (nothing is changed).
-
-        Raises:
-            InsufficientFunds: the free balance cannot cover it.
-        """
-        if order.side is Side.BUY:
-            currency = market.quote
-            fee = max(market.maker_fee, market.taker_fee)
-            needed = order.amount * reference * (ONE + fee)
-        else:
-            currency, needed = market.base, order.amount
-        free = self._balances.get(currency, Balance(currency)).free
-        if free < needed:
-            raise InsufficientFunds(
-                f"{self._id}: {order.side} {order.amount} {order.symbol} needs {needed} "
-                f"{currency}, only {free} free"
-            )
-        return currency, needed
-
-    def _hold(self, client_order_id: str, currency: str, amount: Decimal) -> None:
-        balance = self._balances.get(currency, Balance(currency))
-        self._balances[currency] = Balance(currency, balance.free - amount, balance.used + amount)
-        self._reserved[client_order_id] = amount
-
-    def _release(self, order: Order) -> Decimal:
-        market = self._markets[order.symbol]
-        currency = market.quote if order.side is Side.BUY else market.base
-        amount = self._reserved.pop(order.client_order_id, ZERO)
+    def _release(self, order: Order) -> None:
+        self._account.release(order, self._markets[order.symbol])
         self._taker.discard(order.client_order_id)
-        balance = self._balances.get(currency, Balance(currency))
-        self._balances[currency] = Balance(currency, balance.free + amount, balance.used - amount)
-        return amount
 
     def _expire(self, order: Order, when: int) -> None:
         self._release(order)
@@ -393,7 +356,7 @@ class PaperExchange:
                 reason=f"{order.time_in_force} limit could not trade at once",
             )
         )
-        self._ledger.save_balances(self._balances)
+        self._ledger.save_balances(self._account.snapshot())
 
     def _trigger_stop_limit(self, order: Order, price: Decimal, when: int) -> Order:
         triggered = order.with_changes(type=OrderType.LIMIT, updated_at=when)
@@ -408,25 +371,17 @@ class PaperExchange:
         cost = execution.price * order.amount
         fee = quantize_quote(cost * (market.maker_fee if execution.is_maker else market.taker_fee))
         self._release(order)
-        quote = self._balances.get(market.quote, Balance(market.quote))
-        base = self._balances.get(market.base, Balance(market.base))
-        if order.side is Side.BUY and quote.free < cost + fee:
+        missing = self._account.shortfall(order, market, cost, fee)
+        if missing > 0:
             rejected = order.with_changes(
                 status=OrderStatus.REJECTED,
                 updated_at=when,
-                reason=f"insufficient {market.quote} at fill: needs {cost + fee}, has {quote.free}",
+                reason=f"{market.quote} balance short by {missing} at the fill price",
             )
             self._store(rejected)
-            self._ledger.save_balances(self._balances)
+            self._ledger.save_balances(self._account.snapshot())
             return None
-        if order.side is Side.BUY:
-            quote = Balance(quote.currency, quote.free - cost - fee, quote.used)
-            base = Balance(base.currency, base.free + order.amount, base.used)
-        else:
-            quote = Balance(quote.currency, quote.free + cost - fee, quote.used)
-            base = Balance(base.currency, base.free - order.amount, base.used)
-        self._balances[quote.currency] = quote
-        self._balances[base.currency] = base
+        self._account.settle(order, market, cost, fee)
         fill = Fill(
             trade_id=f"paper-t{len(self._fills) + 1}",
             client_order_id=order.client_order_id,
@@ -451,7 +406,7 @@ class PaperExchange:
         self._fills.append(fill)
         self._store(filled)
         self._ledger.save_fill(fill)
-        self._ledger.save_balances(self._balances)
+        self._ledger.save_balances(self._account.snapshot())
         logger.info(
             "paper: filled %s %s %s at %s, fee %s %s",
             order.side,
@@ -467,41 +422,27 @@ class PaperExchange:
     def _restore_reservations(self) -> None:
         """Rebuild reservations of orders left active by a previous run.
 
-        Reserved funds are recomputed from each order, and ``used`` balances rebuilt from them.
         A market order still waiting for its first price when the app stopped cannot be priced
         consistently after the restart and is expired (nothing was bought or sold).
         """
         self._restored = True
-        totals = {c: b.total for c, b in self._balances.items()}
-        self._reserved.clear()
-        for order in list(self._orders.values()):
-            if not order.status.is_active or order.symbol not in self._markets:
-                continue
-            if order.type is OrderType.MARKET:
-                self._store(
-                    order.with_changes(
-                        status=OrderStatus.EXPIRED,
-                        reason="the paper exchange restarted before the next price",
-                        updated_at=max(order.updated_at, self._clock.now_ms()),
+        active: list[tuple[Order, Market]] = []
+        for symbol, coids in self._active.items():
+            market = self._markets.get(symbol)
+            for coid in list(coids):
+                order = self._orders[coid]
+                if market is None:
+                    continue
+                if order.type is OrderType.MARKET:
+                    self._store(
+                        order.with_changes(
+                            status=OrderStatus.EXPIRED,
+                            reason="the paper exchange restarted before the next price",
+                            updated_at=max(order.updated_at, self._clock.now_ms()),
+                        )
                     )
-                )
-                continue
-            market = self._markets[order.symbol]
-            reference = self._reference_price(order, market, ZERO)
-            fee = max(market.maker_fee, market.taker_fee)
-            self._reserved[order.client_order_id] = (
-                order.amount * reference * (ONE + fee) if order.side is Side.BUY else order.amount
-            )
-        used: dict[str, Decimal] = {}
-        for coid, amount in self._reserved.items():
-            order = self._orders[coid]
-            market = self._markets[order.symbol]
-            currency = market.quote if order.side is Side.BUY else market.base
-            used[currency] = used.get(currency, ZERO) + amount
-        for currency in set(totals) | set(used):
-            total = totals.get(currency, ZERO)
-            self._balances[currency] = Balance(
-                currency, total - used.get(currency, ZERO), used.get(currency, ZERO)
-            )
+                    continue
+                active.append((order, market))
+        self._account.rebuild(active)
         if self._orders:
-            self._ledger.save_balances(self._balances)
+            self._ledger.save_balances(self._account.snapshot())

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from app.core.errors import BadSymbol, ConfigError
-from app.exchange.ccxt_adapter import CcxtExchange, build_ccxt_config
+from app.exchange.ccxt_adapter import CcxtExchange
+from app.exchange.ccxt_config import build_ccxt_config
 from app.exchange.credentials import Credentials
 from tests.emulator.emulator import ExchangeEmulator
 from tests.exchange.conftest import RecordingSleep

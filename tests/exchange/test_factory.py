@@ -13,8 +13,9 @@ from app.core.enums import OrderStatus, OrderType, Side, TradingMode
 from app.core.errors import ConfigError
 from app.core.ports import ExchangePort
 from app.exchange.ccxt_adapter import CcxtExchange
+from app.exchange.ccxt_config import merge_ccxt_config
 from app.exchange.credentials import Credentials
-from app.exchange.factory import merge_ccxt_config, open_exchange
+from app.exchange.factory import open_exchange
 from app.exchange.paper import PaperExchange
 from app.exchange.paper_ledger import InMemoryLedger
 from app.exchange.replay_data import load_csv_series
