@@ -125,6 +125,12 @@ class PaperExchange:
         """Id of this paper account ("paper")."""
         return self._id
 
+    @property
+    def market_data(self) -> MarketDataSource:
+        """The price source (in offline mode the :class:`~app.exchange.replay.ReplayFeed`,
+        whose ``subscribe`` delivers candle events)."""
+        return self._data
+
     # ------------------------------------------------------------------ market data
     async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
         """Markets of the price source (cached); restores reservations on first load."""

@@ -18,6 +18,7 @@ from app.exchange.credentials import Credentials
 from app.exchange.factory import open_exchange
 from app.exchange.paper import PaperExchange
 from app.exchange.paper_ledger import InMemoryLedger
+from app.exchange.replay import ReplayFeed
 from app.exchange.replay_data import load_csv_series
 
 KEYS = Credentials(api_key="k", secret="s")
@@ -41,6 +42,8 @@ async def test_offline_is_the_default_and_trades_bundled_data_with_no_account() 
     try:
         assert isinstance(exchange, ExchangePort)
         assert exchange.exchange_id == "offline"
+        assert isinstance(exchange, PaperExchange)
+        assert isinstance(exchange.market_data, ReplayFeed)
         price = await exchange.fetch_ticker("BTC/USDT")
         assert price > 0
         balances = await exchange.fetch_balance()
