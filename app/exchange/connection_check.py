@@ -127,6 +127,10 @@ async def _permissions(exchange: CcxtExchange) -> dict[str, bool] | None:
         return None
     try:
         return await reader(exchange.client)
+    except ccxt.NotSupported:
+        # The venue's testnet does not serve the endpoint (binance's has no sapi).
+        logger.info("%s: key permissions are not reported here", exchange.exchange_id)
+        return None
     except ccxt.BaseError as exc:
         raise map_ccxt_error(
             exc, exchange_id=exchange.exchange_id, operation="read the key's permissions"
