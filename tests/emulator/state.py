@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.core.money import round_price, to_decimal
+from app.core.money import ZERO, round_price, to_decimal
 from app.core.time import now_ms
 from tests.emulator.auth import Authenticator
 from tests.emulator.candles import INTERVAL_MS, CandleSeries
@@ -63,9 +63,10 @@ class State:
     def ticker_json(self, market_id: str) -> dict[str, object]:
         """Body of ``GET /api/v3/ticker/24hr`` for one symbol."""
         spec = self.market(market_id)
-        last = self.last_price(market_id) or spec.tick_size
+        last = self.last_price(market_id) or ZERO
+        spread = spec.tick_size if last > spec.tick_size else ZERO
         now = self.server_time()
-        open_, high, low, volume = last, last, last, Decimal(0)
+        open_, high, low, volume = last, last, last, ZERO
         series = self.series_for(market_id)
         if series:
             raw_open, raw_high, raw_low, raw_volume = series[0].stats_since(
@@ -76,7 +77,7 @@ class State:
             low = min(round_price(to_decimal(raw_low), spec.tick_size), last)
             volume = to_decimal(round(raw_volume, 8))
         change = last - open_
-        percent = (change / open_ * 100).quantize(Decimal("0.001")) if open_ else Decimal(0)
+        percent = (change / open_ * 100).quantize(Decimal("0.001")) if open_ else ZERO
         return {
             "symbol": market_id,
             "priceChange": fmt(change),
@@ -84,10 +85,10 @@ class State:
             "weightedAvgPrice": fmt(last),
             "prevClosePrice": fmt(open_),
             "lastPrice": fmt(last),
-            "lastQty": fmt(Decimal(0)),
-            "bidPrice": fmt(last - spec.tick_size),
+            "lastQty": fmt(ZERO),
+            "bidPrice": fmt(last - spread),
             "bidQty": "1.00000000",
-            "askPrice": fmt(last + spec.tick_size),
+            "askPrice": fmt(last + spread),
             "askQty": "1.00000000",
             "openPrice": fmt(open_),
             "highPrice": fmt(high),
