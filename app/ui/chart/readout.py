@@ -27,10 +27,17 @@ def format_volume(value: float) -> str:
     return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
 
 
+def format_oscillator(value: float) -> str:
+    """An oscillator value (RSI, MACD): 2 decimals, more for values below 1."""
+    if math.isfinite(value) and abs(value) >= 1:
+        return f"{value:,.2f}"
+    return format_price(value)
+
+
 def candle_readout(
-    series: CandleSeries, index: int, studies: Sequence[tuple[str, float]] = ()
+    series: CandleSeries, index: int, studies: Sequence[tuple[str, str]] = ()
 ) -> str:
-    """Readout of bar ``index``: local time, O H L C V and the ``(label, value)`` studies.
+    """Readout of bar ``index``: local time, O H L C V and the ``(label, text)`` of studies.
 
     Returns an empty string when ``index`` is outside the loaded bars.
     """
@@ -44,5 +51,5 @@ def candle_readout(
         f"C {format_price(float(series.close[index]))}",
         f"V {format_volume(float(series.volume[index]))}",
     ]
-    parts.extend(f"{label} {format_price(value)}" for label, value in studies)
-    return "   ".join(parts)
+    parts.extend(f"{label} {text}" for label, text in studies)
+    return "  ".join(parts)

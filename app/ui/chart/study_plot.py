@@ -55,37 +55,53 @@ class StudyPlot:
         study: the indicator and its parameters.
         plot: the pane to draw on.
         colours: one colour per line (cycled).
+        histogram: (rising, falling) fill colours of MACD's histogram.
     """
 
-    def __init__(self, study: Study, plot: pg.PlotItem, colours: Sequence[str]) -> None:
+    def __init__(
+        self,
+        study: Study,
+        plot: pg.PlotItem,
+        colours: Sequence[str],
+        histogram: tuple[str, str] = ("#26a69a", "#ef5350"),
+    ) -> None:
         self.study = study
         self._plot = plot
-        self._lines = [_Line() for _ in study.line_names]
+        self._split_histogram = study.kind is StudyKind.MACD
+        count = len(study.line_names) + (2 if self._split_histogram else 0)
+        self._lines = [_Line() for _ in range(count)]
         self._x: FloatArray = np.empty(0)
         self.curves: list[pg.PlotDataItem] = []
-        for number, _name in enumerate(study.line_names):
-            colour = colours[number % len(colours)]
-            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=1.3))
-            if study.kind is StudyKind.MACD and number == 2:
-                curve.setPen(pg.mkPen(colour, width=1))
+        self._drawn: list[_Line] = []
+        for number, line in enumerate(self._lines):
+            if self._split_histogram and number == 2:
+                continue  # drawn as its positive and negative halves
+            curve = pg.PlotDataItem(autoDownsampleFactor=1.0)  # about one bucket per pixel
+            if self._split_histogram and number > 2:
+                fill = histogram[number - 3]
+                curve.setPen(pg.mkPen(fill, width=1))
                 curve.setFillLevel(0.0)
-                curve.setBrush(pg.mkBrush(colour))
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setZValue(10)
+                curve.setBrush(pg.mkBrush(fill))
+                curve.setZValue(5)
+            else:
+                curve.setPen(pg.mkPen(colours[number % len(colours)], width=1.3))
+                curve.setZValue(10)
             plot.addItem(curve)
+            curve.setClipToView(True)  # after addItem: PlotItem.addItem imposes its own modes
+            curve.setDownsampling(auto=True, method="peak")
             self.curves.append(curve)
+            self._drawn.append(line)
 
     def recompute(self, close: FloatArray) -> None:
         """Compute every line over all of ``close`` and redraw."""
-        for line, values in zip(self._lines, self.study.compute(close), strict=True):
+        for line, values in zip(self._lines, self._expand(self.study.compute(close)), strict=True):
             line.replace(values)
         self._push()
 
     def refresh_tail(self, close: FloatArray, first_changed: int) -> None:
         """Recompute the values from bar ``first_changed`` on (live update) and redraw."""
         first, tails = self.study.compute_tail(close, first_changed)
-        for line, tail in zip(self._lines, tails, strict=True):
+        for line, tail in zip(self._lines, self._expand(tails), strict=True):
             line.write_tail(first, tail)
         self._push()
 
@@ -98,7 +114,7 @@ class StudyPlot:
     def values_at(self, index: int) -> list[tuple[str, float]]:
         """``(name, value)`` of each line at bar ``index`` (warm-up NaNs left out)."""
         result = []
-        for name, line in zip(self.study.line_names, self._lines, strict=True):
+        for name, line in zip(self.study.line_names, self._lines, strict=False):
             if 0 <= index < line.size and math.isfinite(line.view[index]):
                 result.append((name, float(line.view[index])))
         return result
@@ -113,5 +129,11 @@ class StudyPlot:
         size = self._lines[0].size
         if len(self._x) < size:
             self._x = np.arange(max(size, 2 * len(self._x)), dtype=np.float64)
-        for curve, line in zip(self.curves, self._lines, strict=True):
+        for curve, line in zip(self.curves, self._drawn, strict=True):
             curve.setData(self._x[:size], line.view, connect="finite")
+
+    def _expand(self, lines: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
+        if not self._split_histogram:
+            return lines
+        histogram = lines[2]
+        return (*lines, np.maximum(histogram, 0.0), np.minimum(histogram, 0.0))

@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from app.core.enums import Side
 from app.core.errors import DataError
@@ -30,7 +30,7 @@ from app.ui.chart.annotations import (
 from app.ui.chart.items import CandleItem, VolumeItem
 from app.ui.chart.palette import DARK, ChartPalette
 from app.ui.chart.pane import Pane
-from app.ui.chart.readout import candle_readout
+from app.ui.chart.readout import candle_readout, format_oscillator, format_price
 from app.ui.chart.series import CandleSeries, level_for, visible_bars
 from app.ui.chart.studies import Study, StudyKind
 from app.ui.chart.study_plot import StudyPlot
@@ -75,6 +75,7 @@ class ChartWidget(QWidget):
 
         self.readout = QLabel(self)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._splitter = QSplitter(Qt.Orientation.Vertical, self)
         self._splitter.setChildrenCollapsible(False)
         self.price_pane = self._add_pane(6)
@@ -217,6 +218,7 @@ class ChartWidget(QWidget):
             self._overlays.append(plot)
             slot += 1 if study.kind is StudyKind.BOLLINGER else count
         self._fit_y()
+        self._update_readout()
 
     @property
     def overlays(self) -> list[Study]:
@@ -228,11 +230,13 @@ class ChartWidget(QWidget):
         self._rsi = self._toggle_pane(
             self.rsi_pane, self._rsi, Study(StudyKind.RSI, period) if visible else None
         )
+        self._studies_changed()
 
     def show_macd(self, visible: bool, fast: int = 12, slow: int = 26, signal: int = 9) -> None:
         """Show or hide the MACD sub-pane."""
         study = Study(StudyKind.MACD, fast, slow=slow, signal=signal) if visible else None
         self._macd = self._toggle_pane(self.macd_pane, self._macd, study)
+        self._studies_changed()
 
     # ------------------------------------------------------------------ annotations
     def set_trade_markers(self, markers: Iterable[tuple[int, Price, Side | str]]) -> None:
@@ -278,6 +282,10 @@ class ChartWidget(QWidget):
         for line in self._rsi_levels:
             line.setPen(self._level_pen())
         self.set_overlays(self.overlays)
+        rsi, macd = (plot.study if plot else None for plot in (self._rsi, self._macd))
+        self._rsi = self._toggle_pane(self.rsi_pane, self._rsi, rsi)
+        self._macd = self._toggle_pane(self.macd_pane, self._macd, macd)
+        self._studies_changed()
         self._apply_readout_style()
 
     def readout_text(self) -> str:
@@ -315,13 +323,17 @@ class ChartWidget(QWidget):
             current.remove()
         plot = None
         if study is not None:
-            plot = StudyPlot(study, pane.plot, self._palette.overlays[1:])
+            histogram = (self._palette.volume_up, self._palette.volume_down)
+            plot = StudyPlot(study, pane.plot, self._palette.overlays[1:], histogram)
             if len(self.series):
                 plot.recompute(self.series.close)
         pane.setVisible(plot is not None)
         self._update_time_axes()
-        self._fit_y()
         return plot
+
+    def _studies_changed(self) -> None:
+        self._fit_y()
+        self._update_readout()
 
     def _update_time_axes(self) -> None:
         shown = [pane for pane in self._panes() if not pane.isHidden()]
@@ -383,8 +395,11 @@ class ChartWidget(QWidget):
 
     def _update_readout(self) -> None:
         index = self._hover_index if self._hover_index is not None else len(self.series) - 1
-        values = [pair for plot in self._studies() for pair in plot.values_at(index)]
-        self.readout.setText(candle_readout(self.series, index, values))
+        texts: list[tuple[str, str]] = []
+        for plot in self._studies():
+            style = format_price if plot.study.kind.is_overlay else format_oscillator
+            texts.extend((name, style(value)) for name, value in plot.values_at(index))
+        self.readout.setText(candle_readout(self.series, index, texts))
 
     def _apply_readout_style(self) -> None:
         self._splitter.setStyleSheet(
