@@ -1,0 +1,437 @@
+"""The engine: one account's workers, order path and state, driven on the engine loop.
+
+Every method here runs on the engine thread (the facade hands commands over). ``start``
+connects, restores and reconciles, then starts the supervised workers (market data, order
+polling, reconciliation, audit flushing, balances); ``stop`` stops strategies, cancels the
+workers, flushes the audit log and closes the exchange. The engine is created stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.core.enums import OrderType, Side, TradingMode
+from app.core.errors import EngineError, ExchangeError, RiskRejected
+from app.core.events import (
+    BalanceUpdated,
+    CandleClosed,
+    EngineStateChanged,
+    EquityUpdated,
+    Event,
+    FillReceived,
+    OrderUpdated,
+    TickerUpdated,
+    WorkerHealthChanged,
+)
+from app.core.ids import new_correlation_id
+from app.core.models import Balance, Order
+from app.core.money import ZERO
+from app.core.ports import ExchangePort
+from app.engine.audit import AuditWriter
+from app.engine.bus import CoalescingQueue, EventBus
+from app.engine.candle_book import CandleBook
+from app.engine.exchange_breaker import ExchangeCircuitBreaker
+from app.engine.executor import OrderExecutor, OrderRequest
+from app.engine.market_data import LiveMarketData
+from app.engine.portfolio import Portfolio
+from app.engine.read_model import ReadModel
+from app.engine.reconciliation import Reconciler
+from app.engine.replay_driver import ReplayDriver
+from app.engine.specs import StrategySpec
+from app.engine.strategy_runner import StrategyRunner
+from app.engine.supervisor import Supervisor
+from app.engine.tracker import OrderTracker
+from app.exchange.paper import PaperExchange
+from app.risk.context import OrderIntent, RiskContext
+from app.risk.kill_switch import flatten_intents
+from app.risk.limits import RiskLimits
+from app.risk.manager import RiskManager
+from app.storage.repositories import OrderRepository
+from app.strategies.registry import StrategyRegistry
+
+logger = logging.getLogger(__name__)
+
+RECENT_ORDERS = 500
+"""Stored orders shown on start (newest)."""
+
+
+@dataclass(slots=True)
+class EngineParts:
+    """The components :func:`app.engine.builder.build_engine` wires together."""
+
+    mode: TradingMode
+    exchange: ExchangePort
+    tracker: OrderTracker
+    executor: OrderExecutor
+    reconciler: Reconciler
+    audit: AuditWriter
+    breaker: ExchangeCircuitBreaker
+    portfolio: Portfolio
+    risk: RiskManager
+    bus: EventBus
+    registry: StrategyRegistry
+    orders: OrderRepository
+    quote_currency: str
+    clock: Callable[[], int]
+    replay: ReplayDriver | None = None
+    paper: PaperExchange | None = None
+    window: int = 1000
+    poll_interval: float = 2.0
+    reconcile_interval: float = 60.0
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+
+class Engine:
+    """One account's trading engine (see the module docstring).
+
+    Args:
+        parts: the wired components.
+        queue: hand-off of every bus event to the UI.
+    """
+
+    def __init__(self, parts: EngineParts, queue: CoalescingQueue) -> None:
+        self.parts = parts
+        self.mode = parts.mode
+        self.bus = parts.bus
+        self.queue = queue
+        self.exchange = parts.exchange
+        self.risk = parts.risk
+        self.candles = CandleBook()
+        self.view = ReadModel()
+        self.supervisor = Supervisor(self.bus.publish)
+        self.runner = StrategyRunner(
+            parts.executor, parts.risk, self, self.bus.publish, parts.registry, window=parts.window
+        )
+        self.live: LiveMarketData | None = None
+        self._watched: set[tuple[str, str]] = set()
+        self.running = False
+        self.bus.subscribe(Event, queue.put)
+        self.bus.subscribe(Event, self.view.on_event)
+        self.bus.subscribe(TickerUpdated, self.candles.on_event)
+        self.bus.subscribe(CandleClosed, self.candles.on_event)
+        self.bus.subscribe(OrderUpdated, self.runner.on_order_updated)
+        self.bus.subscribe(FillReceived, self.runner.on_fill)
+        self.bus.subscribe(FillReceived, self._on_fill)
+        self.bus.subscribe(WorkerHealthChanged, self._on_health)
+        parts.audit.attach(self.bus)
+        if parts.replay is not None and parts.paper is not None:
+            parts.replay.add_tick_hook(self._match_paper)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        """Connect, restore, reconcile, then start the workers (no-op when running).
+
+        Raises:
+            ExchangeError: the exchange could not be reached (nothing was started).
+            StorageError: the database failed.
+        """
+        if self.running:
+            return
+        parts = self.parts
+        markets = await self.exchange.load_markets()
+        self.view.set_markets(markets)
+        parts.tracker.load()
+        stored = list(reversed(parts.orders.list_all(parts.tracker.venue, RECENT_ORDERS)))
+        self.view.seed(stored, parts.tracker.fills(), parts.portfolio.positions)
+        try:
+            await parts.reconciler.reconcile()
+        except ExchangeError as exc:
+            logger.warning("start-up reconciliation incomplete: %s", exc)
+        await self._refresh_balances()
+        parts.portfolio.cash = self.view.quote_balance(parts.quote_currency)
+        for strategy_id, spec in self.runner.specs().items():
+            await self._seed(strategy_id, spec)
+        self._start_workers()
+        self.running = True
+        self._refresh()
+        self.bus.publish(EngineStateChanged(timestamp=parts.clock(), running=True, mode=self.mode))
+        logger.info("engine started in %s mode on %s", self.mode, self.exchange.exchange_id)
+
+    async def stop(self) -> None:
+        """Stop strategies and workers, flush the audit log and close the exchange."""
+        parts = self.parts
+        self.runner.stop_all(parts.clock())
+        await self.supervisor.stop_all()
+        try:
+            parts.audit.close()
+        finally:
+            try:
+                await self.exchange.close()
+            finally:
+                was_running, self.running = self.running, False
+                self._refresh()
+                if was_running:
+                    self.bus.publish(
+                        EngineStateChanged(timestamp=parts.clock(), running=False, mode=self.mode)
+                    )
+        logger.info("engine stopped")
+
+    def close_storage(self) -> None:
+        """Release database connections (after :meth:`stop`)."""
+        for close in self.parts.closers:
+            close()
+
+    def _start_workers(self) -> None:
+        parts = self.parts
+        if parts.replay is not None:
+            replay = parts.replay
+
+            async def play() -> None:
+                await replay.run(self.bus.publish, self.on_candle_closed)
+
+            self.supervisor.start("market_data", play)
+        else:
+            self.live = LiveMarketData(
+                self.exchange, self.bus.publish, self.on_candle_closed, clock=parts.clock
+            )
+            for spec in self.runner.specs().values():
+                self._watch(spec.symbol, spec.timeframe)
+        self.supervisor.start("orders", lambda: parts.tracker.run(parts.poll_interval))
+        self.supervisor.start(
+            "reconciliation", lambda: parts.reconciler.run(parts.reconcile_interval)
+        )
+        self.supervisor.start("audit", parts.audit.run)
+
+    def _watch(self, symbol: str, timeframe: str) -> None:
+        live = self.live
+        if live is None or (symbol, timeframe) in self._watched:
+            return
+        if not any(s == symbol for s, _ in self._watched):
+            self.supervisor.start(f"ticker:{symbol}", lambda: live.run_tickers(symbol))
+        self._watched.add((symbol, timeframe))
+        self.supervisor.start(
+            f"candles:{symbol}:{timeframe}", lambda: live.run_candles(symbol, timeframe)
+        )
+
+    async def _seed(self, strategy_id: str, spec: StrategySpec) -> None:
+        size = self.runner.window_size(strategy_id)
+        try:
+            history = await self.exchange.fetch_ohlcv(spec.symbol, spec.timeframe, limit=size)
+        except ExchangeError as exc:
+            logger.warning("strategy %s: no history (%s); it warms up live", strategy_id, exc)
+            return
+        self.runner.seed(strategy_id, history)
+        self.candles.seed(spec.symbol, spec.timeframe, history)
+
+    # ------------------------------------------------------------------ market data
+    async def on_candle_closed(self, event: CandleClosed) -> None:
+        """Candle sink: update equity and breakers, then run the strategies on the close."""
+        snapshot = self.parts.portfolio.snapshot(self.candles.last_prices())
+        for change in self.risk.update_equity(snapshot.equity, event.timestamp):
+            self.bus.publish(change)
+        self.bus.publish(
+            EquityUpdated(
+                timestamp=event.timestamp,
+                equity=snapshot.equity,
+                realised_pnl=snapshot.realised_pnl,
+                unrealised_pnl=snapshot.unrealised_pnl,
+                daily_pnl=ZERO,
+                drawdown_pct=ZERO,
+            )
+        )
+        await self.runner.on_candle_closed(event)
+        self._refresh()
+
+    async def _match_paper(self, tick: TickerUpdated) -> None:
+        """Offline: match the paper orders on a replayed tick; fills reach the tracker at once."""
+        paper = self.parts.paper
+        assert paper is not None
+        fills = paper.on_price(tick.symbol, tick.last, tick.timestamp)
+        if not fills:
+            return
+        tracker = self.parts.tracker
+        for client_order_id in dict.fromkeys(f.client_order_id for f in fills):
+            tracker.apply(await paper.fetch_order(tick.symbol, client_order_id))
+        tracker.apply_fills(fills)
+
+    def _on_fill(self, event: FillReceived) -> None:
+        self._refresh()
+
+    def _on_health(self, event: WorkerHealthChanged) -> None:
+        self._refresh()
+
+    async def _refresh_balances(self) -> None:
+        try:
+            balances = await self.exchange.fetch_balance()
+        except ExchangeError as exc:
+            logger.warning("balances not refreshed: %s", exc)
+            return
+        self._publish_balances(balances)
+
+    def _publish_balances(self, balances: Mapping[str, Balance]) -> None:
+        self.view.set_balances(balances)
+        self.bus.publish(
+            BalanceUpdated(timestamp=self.parts.clock(), balances=tuple(balances.values()))
+        )
+
+    def _refresh(self) -> None:
+        self.view.refresh(
+            self.parts.portfolio.snapshot(self.candles.last_prices()),
+            {**self.risk.states(), self.parts.breaker.name: self.parts.breaker.state.breaker_state},
+            self.runner.statuses(),
+            self.supervisor.health(),
+        )
+
+    # ------------------------------------------------------------------ account view
+    def risk_context(self, symbol: str) -> RiskContext:
+        """Account snapshot for an order in ``symbol`` (used by the runner and manual orders).
+
+        Raises:
+            EngineError: the exchange does not list ``symbol``.
+        """
+        market = self.view.markets().get(symbol)
+        if market is None:
+            raise EngineError(f"{symbol} is not listed on {self.exchange.exchange_id}")
+        portfolio = self.parts.portfolio
+        marks = self.candles.last_prices()
+        return RiskContext(
+            equity=portfolio.snapshot(marks).equity,
+            quote_free=portfolio.cash,
+            positions={p.symbol: p.quantity for p in portfolio.positions},
+            last_prices=marks,
+            open_orders=len(self.parts.tracker.active()),
+            market=market,
+            fee_rate=market.taker_fee,
+        )
+
+    # ------------------------------------------------------------------ commands
+    async def start_strategy(self, spec: StrategySpec) -> str:
+        """Add a strategy instance (it trades once the engine runs); returns its id.
+
+        Raises:
+            StrategyError: unknown strategy or invalid parameters.
+            ConfigError: invalid sizing.
+            EngineError: the offline replay has no candles for the spec's market.
+        """
+        replay = self.parts.replay
+        if replay is not None:
+            await replay.fetch_ohlcv(spec.symbol, spec.timeframe, limit=1)
+        strategy_id = self.runner.add(spec, timestamp=self.parts.clock())
+        if self.running:
+            await self._seed(strategy_id, spec)
+            self._watch(spec.symbol, spec.timeframe)
+        self._refresh()
+        return strategy_id
+
+    async def stop_strategy(self, strategy_id: str) -> None:
+        """Stop one strategy instance.
+
+        Raises:
+            EngineError: no instance has this id.
+        """
+        if strategy_id not in self.runner:
+            raise EngineError(f"no strategy {strategy_id!r}; pick one from the strategy list")
+        self.runner.stop(strategy_id, self.parts.clock())
+        self._refresh()
+
+    async def place_order(
+        self,
+        symbol: str,
+        side: Side,
+        order_type: OrderType,
+        amount: Decimal,
+        price: Decimal | None = None,
+    ) -> Order:
+        """A manual order: the same risk checks as strategies, then the executor.
+
+        Raises:
+            EngineError: the engine is stopped or the symbol unknown.
+            RiskRejected: a rule or breaker refused it (the reason says which).
+        """
+        self._require_running()
+        correlation_id = new_correlation_id()
+        intent = OrderIntent(
+            symbol, side, order_type, amount, price, None, self.parts.clock(), correlation_id
+        )
+        result = self.risk.check(intent, self.risk_context(symbol))
+        for decision in result.decisions:
+            self.bus.publish(decision)
+        if not result.approved:
+            raise RiskRejected(f"{side} {amount} {symbol} refused: {result.reason}")
+        final = OrderIntent(
+            symbol, side, order_type, result.amount, price, None, intent.timestamp, correlation_id
+        )
+        self.risk.record_submitted(final)
+        order = await self.parts.executor.submit(
+            OrderRequest(
+                symbol=symbol,
+                side=side,
+                order_type=order_type,
+                amount=result.amount,
+                price=price,
+                correlation_id=correlation_id,
+            )
+        )
+        self._refresh()
+        return order
+
+    async def cancel_order(self, client_order_id: str) -> Order:
+        """Cancel one order by client order id.
+
+        Raises:
+            EngineError: the engine is stopped or the order unknown.
+            ExchangeError: the venue could not be asked.
+        """
+        self._require_running()
+        return await self.parts.executor.cancel(client_order_id)
+
+    async def engage_kill_switch(self, reason: str) -> None:
+        """Refuse new orders, cancel every open order and, if configured, close positions."""
+        now = self.parts.clock()
+        for change in self.risk.engage_kill_switch(reason, now):
+            self.bus.publish(change)
+        if self.running:
+            await self.parts.executor.cancel_all()
+            if self.risk.limits.close_positions_on_kill:
+                await self._flatten(now)
+        self._refresh()
+
+    async def _flatten(self, now: int) -> None:
+        positions = {p.symbol: p.quantity for p in self.parts.portfolio.positions}
+        for intent in flatten_intents(positions, now):
+            result = self.risk.check(intent, self.risk_context(intent.symbol), flatten=True)
+            for decision in result.decisions:
+                self.bus.publish(decision)
+            if not result.approved:
+                logger.error("kill switch: %s not closed: %s", intent.symbol, result.reason)
+                continue
+            await self.parts.executor.submit(
+                OrderRequest(
+                    symbol=intent.symbol,
+                    side=intent.side,
+                    order_type=OrderType.MARKET,
+                    amount=result.amount,
+                    reduce_only=True,
+                )
+            )
+
+    async def reset_breaker(self, name: str) -> None:
+        """A person resets a breaker (``kill_switch``, ``drawdown``, ``daily_loss``,
+        ``strategy:<id>`` or ``exchange:<id>``).
+
+        Raises:
+            EngineError: no breaker has that name.
+        """
+        breaker = self.parts.breaker
+        if name == breaker.name:
+            breaker.reset()
+        else:
+            for change in self.risk.reset(name, self.parts.clock()):
+                self.bus.publish(change)
+        self._refresh()
+
+    async def update_risk_limits(self, limits: RiskLimits) -> None:
+        """Apply edited limits (breaker states and histories are kept).
+
+        Raises:
+            ConfigError: the limits are invalid (the old ones stay).
+        """
+        self.risk.update_limits(limits)
+        self._refresh()
+
+    def _require_running(self) -> None:
+        if not self.running:
+            raise EngineError("the engine is stopped; start it first")
