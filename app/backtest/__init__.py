@@ -7,18 +7,16 @@ from app.backtest.config import BacktestConfig
 from app.backtest.engine import run_backtest
 from app.backtest.metrics import Metrics
 from app.backtest.result import BacktestResult
-from app.backtest.sizing import FixedQuoteAmount, FixedSize, PercentOfEquity, SizeRule
+from app.backtest.sizing import RiskSizerRule, SizeRule
 from app.backtest.trades import OpenTrade, RejectedOrder, Trade
 
 __all__ = [
     "BacktestConfig",
     "BacktestResult",
-    "FixedQuoteAmount",
-    "FixedSize",
     "Metrics",
     "OpenTrade",
-    "PercentOfEquity",
     "RejectedOrder",
+    "RiskSizerRule",
     "SizeRule",
     "Trade",
     "run_backtest",

@@ -12,14 +12,26 @@ import pandas as pd
 
 from app.backtest.config import BacktestConfig, optional_decimal, required_decimal
 from app.backtest.data import BoolArray, CandleArrays, candle_arrays, infer_timeframe_ms
+from app.backtest.interfaces import SignalArrays
 from app.backtest.metrics import compute_metrics
 from app.backtest.result import BacktestResult
-from app.backtest.simulator import OrderGate, SignalArrays, Simulation
-from app.backtest.sizing import FixedQuoteAmount, FixedSize, PercentOfEquity, SizeRule
+from app.backtest.risk_gate import RiskGate
+from app.backtest.simulator import Simulation
+from app.backtest.sizing import (
+    DEFAULT_SYMBOL,
+    RiskSizerRule,
+    SizeRule,
+    default_market,
+    sizer_rule,
+)
 from app.backtest.stops import StopRule
 from app.core.errors import BacktestError, CryptobotError, StrategyError
+from app.core.models import Market
 from app.core.money import DecimalLike
 from app.core.time import timeframe_to_ms
+from app.risk.manager import RiskManager
+from app.risk.periods import breaker_periods
+from app.risk.sizing import Sizer
 
 logger = logging.getLogger(__name__)
 
@@ -71,15 +83,17 @@ def run_backtest(
     cash: DecimalLike = 10_000,
     fee: DecimalLike = "0.001",
     slippage_bps: DecimalLike = 0,
-    size: DecimalLike | SizeRule | None = None,
+    size: DecimalLike | None = None,
     stake_pct: DecimalLike | None = None,
     stake_amount: DecimalLike | None = None,
+    sizer: Sizer | SizeRule | None = None,
     stop_loss_pct: DecimalLike | None = None,
     take_profit_pct: DecimalLike | None = None,
     trailing_stop_pct: DecimalLike | None = None,
     allow_short: bool = False,
     timeframe: str | None = None,
-    gate: OrderGate | None = None,
+    risk: RiskManager | None = None,
+    market: Market | None = None,
 ) -> BacktestResult:
     """Run ``strategy`` over ``candles`` and return trades, refusals, equity and metrics.
 
@@ -90,15 +104,20 @@ def run_backtest(
         cash: initial capital (quote currency).
         fee: fee per fill as a fraction of notional (``0.001`` = 0.1 %).
         slippage_bps: adverse slippage on every fill, basis points.
-        size: a fixed quantity per entry, or any size rule (``quantity(equity, price, returns)``).
-        stake_pct: alternatively, percent of equity per entry.
-        stake_amount: alternatively, a fixed quote amount per entry.
-        stop_loss_pct: stop distance in % of entry (default: the strategy's own, if any).
-        take_profit_pct: target distance in % of entry (default: the strategy's own, if any).
-        trailing_stop_pct: trailing distance in % (default: the strategy's own, if any).
+        size: a fixed quantity per entry (base currency).
+        stake_pct: or a percent of equity per entry.
+        stake_amount: or a fixed quote amount per entry.
+        sizer: or any :mod:`app.risk.sizing` sizer (Kelly, volatility, ...) or size rule.
+        stop_loss_pct: stop distance in % of entry (default: the strategy's, then the risk
+            limits', if any).
+        take_profit_pct: target distance in % of entry (same defaults).
+        trailing_stop_pct: trailing distance in % (same defaults).
         allow_short: open short positions on short signals.
         timeframe: bar length like "1h" for annualisation (default: inferred from timestamps).
-        gate: extra pre-trade checks (see :mod:`app.backtest.risk_gate`).
+        risk: a :class:`~app.risk.manager.RiskManager`: every order passes its pre-trade
+            checks and breakers, as live; refusals, breaker changes and halted periods are
+            reported in the result.
+        market: the traded market (step size, minimums); default: no minimums, step 1e-8.
 
     Returns:
         The :class:`BacktestResult`.
@@ -113,14 +132,18 @@ def run_backtest(
         cash=required_decimal(cash, "cash"),
         fee=required_decimal(fee, "fee"),
         slippage_bps=required_decimal(slippage_bps, "slippage_bps"),
-        stop_loss_pct=_stop_setting(stop_loss_pct, instance, "stop_loss_pct"),
-        take_profit_pct=_stop_setting(take_profit_pct, instance, "take_profit_pct"),
-        trailing_stop_pct=_stop_setting(trailing_stop_pct, instance, "trailing_stop_pct"),
+        stop_loss_pct=_stop_setting(stop_loss_pct, instance, risk, "stop_loss_pct"),
+        take_profit_pct=_stop_setting(take_profit_pct, instance, risk, "take_profit_pct"),
+        trailing_stop_pct=_stop_setting(trailing_stop_pct, instance, risk, "trailing_stop_pct"),
         allow_short=allow_short,
         timeframe_ms=_timeframe_ms(timeframe),
     ).validated()
-    rule = size_rule(size, stake_pct, stake_amount, config.qty_step)
+    traded = market or default_market(DEFAULT_SYMBOL, config.qty_step, config.fee)
+    rule = _size_rule(size, stake_pct, stake_amount, sizer, traded)
     signals = strategy_signals(instance, candles, len(arrays))
+    gate = None
+    if risk is not None:
+        gate = RiskGate(risk, traded, arrays, config.fee, instance.name)
     return simulate(instance, arrays, signals, config, rule, gate)
 
 
@@ -130,7 +153,7 @@ def simulate(
     signals: SignalArrays,
     config: BacktestConfig,
     rule: SizeRule,
-    gate: OrderGate | None = None,
+    gate: RiskGate | None = None,
 ) -> BacktestResult:
     """Simulate precomputed signals (the part of :func:`run_backtest` after signal generation).
 
@@ -140,7 +163,7 @@ def simulate(
         signals: boolean signals, one per bar.
         config: validated settings.
         rule: the size rule.
-        gate: extra pre-trade checks, or None.
+        gate: the risk manager's gate, or None.
 
     Returns:
         The :class:`BacktestResult`.
@@ -193,34 +216,31 @@ def simulate(
         metrics=metrics,
         final_equity=final_equity,
         fees_paid=output.fees_paid,
+        risk_events=() if gate is None else tuple(gate.events),
+        halted_periods=() if gate is None else tuple(breaker_periods(gate.events)),
+        risk_decisions=() if gate is None else tuple(gate.decisions),
     )
 
 
-def size_rule(
-    size: DecimalLike | SizeRule | None,
+def _size_rule(
+    size: DecimalLike | None,
     stake_pct: DecimalLike | None,
     stake_amount: DecimalLike | None,
-    step: Decimal,
+    sizer: Sizer | SizeRule | None,
+    market: Market,
 ) -> SizeRule:
-    """The size rule chosen by exactly one of ``size``, ``stake_pct`` and ``stake_amount``.
-
-    Raises:
-        BacktestError: none or more than one was given, or the value is invalid.
-    """
-    chosen = [value for value in (size, stake_pct, stake_amount) if value is not None]
-    if len(chosen) != 1:
-        raise BacktestError(
-            "sizing: give exactly one of size (fixed quantity, e.g. 0.1), stake_pct "
-            "(percent of equity) or stake_amount (quote currency per trade)"
-        )
-    if stake_pct is not None:
-        return PercentOfEquity(required_decimal(stake_pct, "stake_pct"), step)
-    if stake_amount is not None:
-        return FixedQuoteAmount(required_decimal(stake_amount, "stake_amount"), step)
-    if isinstance(size, Decimal | str | int | float):
-        return FixedSize(required_decimal(size, "size"))
-    assert size is not None
-    return size
+    if sizer is not None:
+        if size is not None or stake_pct is not None or stake_amount is not None:
+            raise BacktestError("sizing: give either a sizer or size/stake_pct/stake_amount")
+        if isinstance(sizer, Sizer):
+            return RiskSizerRule(sizer, market)
+        return sizer
+    return sizer_rule(
+        size=optional_decimal(size, "size"),
+        stake_pct=optional_decimal(stake_pct, "stake_pct"),
+        stake_amount=optional_decimal(stake_amount, "stake_amount"),
+        market=market,
+    )
 
 
 def strategy_signals(strategy: StrategyLike, candles: pd.DataFrame, bars: int) -> SignalArrays:
@@ -270,11 +290,18 @@ def _resolve_strategy(
     return strategy
 
 
-def _stop_setting(value: DecimalLike | None, strategy: StrategyLike, name: str) -> Decimal | None:
+def _stop_setting(
+    value: DecimalLike | None, strategy: StrategyLike, risk: RiskManager | None, name: str
+) -> Decimal | None:
     if value is not None:
         return optional_decimal(value, name)
     own = getattr(strategy, name, None)
-    return own if isinstance(own, Decimal) else None
+    if isinstance(own, Decimal):
+        return own
+    if risk is not None:
+        limit: Decimal | None = getattr(risk.limits, name)
+        return limit
+    return None
 
 
 def _stop_rule(config: BacktestConfig) -> StopRule:

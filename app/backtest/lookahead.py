@@ -16,7 +16,7 @@ import pandas as pd
 
 from app.backtest.data import candle_arrays
 from app.backtest.engine import StrategyLike, strategy_signals
-from app.backtest.simulator import SignalArrays
+from app.backtest.interfaces import SignalArrays
 from app.core.time import format_ms
 
 logger = logging.getLogger(__name__)

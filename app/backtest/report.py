@@ -302,7 +302,13 @@ def _optional_tables(result: BacktestResult) -> list[str]:
         ]
     if result.risk_events:
         rows = [
-            (format_ms(event.time), event.breaker, event.old_state, event.new_state, event.reason)
+            (
+                format_ms(event.timestamp),
+                event.breaker,
+                event.old_state.value,
+                event.new_state.value,
+                event.reason,
+            )
             for event in result.risk_events
         ]
         parts += [
@@ -313,7 +319,7 @@ def _optional_tables(result: BacktestResult) -> list[str]:
         rows = [
             (
                 period.breaker,
-                period.state,
+                period.state.value,
                 format_ms(period.start),
                 "end of data" if period.end is None else format_ms(period.end),
             )

@@ -12,46 +12,19 @@ from app.backtest.config import BacktestConfig
 from app.backtest.data import FloatArray, IntArray
 from app.backtest.metrics import Metrics
 from app.backtest.trades import OpenTrade, RejectedOrder, Trade, json_number
-
-
-@dataclass(frozen=True, slots=True)
-class RiskEvent:
-    """A circuit-breaker state change seen during the backtest."""
-
-    time: int
-    breaker: str
-    old_state: str
-    new_state: str
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping."""
-        return {
-            "time": self.time,
-            "breaker": self.breaker,
-            "old_state": self.old_state,
-            "new_state": self.new_state,
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class HaltedPeriod:
-    """Bars during which a breaker refused new exposure; ``end`` None = still halted at the end."""
-
-    breaker: str
-    start: int
-    end: int | None
-    state: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping."""
-        return {"breaker": self.breaker, "start": self.start, "end": self.end, "state": self.state}
+from app.core.events import BreakerStateChanged, RiskDecision
+from app.risk.periods import BreakerPeriod
 
 
 @dataclass(frozen=True, slots=True)
 class BacktestResult:
-    """Everything one backtest produced. ``to_dict()`` is the documented JSON layout."""
+    """Everything one backtest produced. ``to_dict()`` is the documented JSON layout.
+
+    The arrays hold one value per bar: equity, cash and signed position at each close.
+    ``risk_events`` are breaker transitions, ``halted_periods`` the spans a breaker restricted
+    trading and ``risk_decisions`` every rule that refused or resized an order (with a
+    :class:`~app.risk.manager.RiskManager`; empty otherwise).
+    """
 
     strategy: str
     params: Mapping[str, Any]
@@ -69,8 +42,9 @@ class BacktestResult:
     metrics: Metrics
     final_equity: Decimal
     fees_paid: Decimal
-    risk_events: tuple[RiskEvent, ...] = field(default=())
-    halted_periods: tuple[HaltedPeriod, ...] = field(default=())
+    risk_events: tuple[BreakerStateChanged, ...] = field(default=())
+    halted_periods: tuple[BreakerPeriod, ...] = field(default=())
+    risk_decisions: tuple[RiskDecision, ...] = field(default=())
 
     @property
     def bars(self) -> int:
@@ -109,8 +83,26 @@ class BacktestResult:
         out["trades"] = [trade.to_dict() for trade in self.trades]
         out["open_trade"] = None if self.open_trade is None else self.open_trade.to_dict()
         out["rejected_orders"] = [order.to_dict() for order in self.rejected_orders]
-        out["risk_events"] = [event.to_dict() for event in self.risk_events]
-        out["halted_periods"] = [period.to_dict() for period in self.halted_periods]
+        out["risk_events"] = [
+            {
+                "time": event.timestamp,
+                "breaker": event.breaker,
+                "old_state": event.old_state.value,
+                "new_state": event.new_state.value,
+                "reason": event.reason,
+            }
+            for event in self.risk_events
+        ]
+        out["halted_periods"] = [
+            {
+                "breaker": period.breaker,
+                "state": period.state.value,
+                "start": period.start,
+                "end": period.end,
+                "reason": period.reason,
+            }
+            for period in self.halted_periods
+        ]
         return out
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -13,91 +13,22 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol, overload
 
 import numpy as np
 
-from app.backtest.data import BoolArray, CandleArrays, FloatArray
+from app.backtest.data import BoolArray, CandleArrays
+from app.backtest.interfaces import (
+    OrderGate,
+    SignalArrays,
+    SimulationOutput,
+    TradeReturns,
+    price_of,
+)
 from app.backtest.sizing import SizeRule
 from app.backtest.stops import StopRule, find_stop
 from app.backtest.trades import OpenTrade, RejectedOrder, Trade
 from app.core.enums import Side
 from app.core.money import ZERO
-
-
-def price_of(value: float) -> Decimal:
-    """A float market price as the Decimal of its shortest repr (exact, no binary artefacts)."""
-    return Decimal(repr(value))
-
-
-class OrderGate(Protocol):
-    """Extra pre-trade checks (the risk manager) consulted before every signal order."""
-
-    def advance(self, bar: int, cash: Decimal, position: Decimal) -> None:
-        """Account state held unchanged through bar ``bar`` (inclusive): feed equity updates."""
-        ...
-
-    def approve(
-        self, bar: int, side: Side, qty: Decimal, price: Decimal, cash: Decimal, position: Decimal
-    ) -> tuple[Decimal, str]:
-        """Approved quantity (0 refuses) and the reason when refused or resized."""
-        ...
-
-    def trade_closed(self, trade: Trade) -> None:
-        """A round trip closed (feeds loss-streak breakers)."""
-        ...
-
-
-class TradeReturns(Sequence[Decimal]):
-    """Closed trades' net P&L / entry notional, oldest first, computed only when read."""
-
-    __slots__ = ("_trades",)
-
-    def __init__(self, trades: Sequence[Trade]) -> None:
-        self._trades = trades
-
-    def __len__(self) -> int:
-        return len(self._trades)
-
-    @overload
-    def __getitem__(self, index: int) -> Decimal: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Decimal]: ...
-
-    def __getitem__(self, index: int | slice) -> Decimal | Sequence[Decimal]:
-        if isinstance(index, slice):
-            return [_trade_return(trade) for trade in self._trades[index]]
-        return _trade_return(self._trades[index])
-
-
-def _trade_return(trade: Trade) -> Decimal:
-    return trade.pnl / (trade.qty * trade.entry_price)
-
-
-@dataclass(frozen=True, slots=True)
-class SignalArrays:
-    """Boolean signals per bar (True at the close of the bar that raised them)."""
-
-    entries: BoolArray
-    exits: BoolArray
-    short_entries: BoolArray | None = None
-    short_exits: BoolArray | None = None
-
-
-@dataclass(slots=True)
-class SimulationOutput:
-    """Raw result of a simulation: trades, refusals and the account path."""
-
-    trades: list[Trade]
-    open_trade: OpenTrade | None
-    rejected: list[RejectedOrder]
-    cash: FloatArray
-    position: FloatArray
-    equity: FloatArray
-    final_cash: Decimal
-    final_position: Decimal
-    fees_paid: Decimal
 
 
 @dataclass(slots=True)
@@ -205,8 +136,13 @@ class Simulation:
                         return hit.bar
                 if exit_bar is None or exit_bar >= n - 1:
                     return None
-                if self._exit_approved(exit_bar):
+                approved = self._exit_quantity(exit_bar)
+                if approved >= position.qty:
                     break
+                if approved > 0:  # the risk manager resized the exit: close that part now
+                    fill_bar = exit_bar + 1
+                    price = self._open_price(fill_bar, buy=position.side == -1)
+                    self._close(fill_bar, price, "signal", approved)
                 segment_start = exit_bar + 1
             fill_bar = exit_bar + 1
             was_long = position.side == 1
@@ -216,11 +152,12 @@ class Simulation:
             if not (reverse and self._open(-1 if was_long else 1, exit_bar)):
                 return fill_bar
 
-    def _exit_approved(self, signal_bar: int) -> bool:
+    def _exit_quantity(self, signal_bar: int) -> Decimal:
+        """Quantity the exit signal at ``signal_bar`` may close (0 when refused)."""
         position = self._position
         assert position is not None
         if self.gate is None:
-            return True
+            return position.qty
         self._sync(signal_bar)
         side = Side.SELL if position.side == 1 else Side.BUY
         price = price_of(self.candles.close.item(signal_bar))
@@ -228,10 +165,9 @@ class Simulation:
         approved, reason = self.gate.approve(
             signal_bar, side, position.qty, price, self.cash, signed
         )
-        if approved < position.qty:
+        if approved <= 0:
             self._reject(signal_bar, side, position.qty, price, "risk", reason)
-            return False
-        return True
+        return approved
 
     # ------------------------------------------------------------------ fills
     def _open(self, side: int, signal_bar: int) -> bool:
@@ -274,36 +210,47 @@ class Simulation:
         self._changes.append((fill_bar, float(self.cash), float(qty) * side))
         return True
 
-    def _close(self, bar: int, price: Decimal, reason: str) -> None:
+    def _close(self, bar: int, price: Decimal, reason: str, qty: Decimal | None = None) -> None:
+        """Close the position (or ``qty`` of it) at ``price`` during ``bar``."""
         position = self._position
         assert position is not None
         self._sync(bar - 1)
-        notional = position.qty * price
+        part = position.qty if qty is None else qty
+        entry_fee = position.entry_fee
+        if part != position.qty:  # the entry fee is shared pro rata between the parts
+            entry_fee = position.entry_fee * part / position.qty
+        notional = part * price
         fee = notional * self.fee
         if position.side == 1:
             self.cash += notional - fee
-            gross = (price - position.entry_price) * position.qty
+            gross = (price - position.entry_price) * part
         else:
             self.cash -= notional + fee
-            gross = (position.entry_price - price) * position.qty
+            gross = (position.entry_price - price) * part
         self.fees_paid += fee
         trade = Trade(
             side="long" if position.side == 1 else "short",
-            qty=position.qty,
+            qty=part,
             entry_bar=position.entry_bar,
             entry_time=self.candles.timestamp.item(position.entry_bar),
             entry_price=position.entry_price,
-            entry_fee=position.entry_fee,
+            entry_fee=entry_fee,
             exit_bar=bar,
             exit_time=self.candles.timestamp.item(bar),
             exit_price=price,
             exit_fee=fee,
-            pnl=gross - position.entry_fee - fee,
+            pnl=gross - entry_fee - fee,
             exit_reason=reason,
         )
         self.trades.append(trade)
-        self._position = None
-        self._changes.append((bar, float(self.cash), 0.0))
+        remaining = position.qty - part
+        if remaining > 0:
+            position.qty = remaining
+            position.entry_fee -= entry_fee
+            self._changes.append((bar, float(self.cash), float(remaining) * position.side))
+        else:
+            self._position = None
+            self._changes.append((bar, float(self.cash), 0.0))
         if self.gate is not None:
             self.gate.trade_closed(trade)
 

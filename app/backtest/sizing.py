@@ -1,7 +1,8 @@
-"""How many units an entry buys or sells: the backtest's built-in sizing rules.
+"""How many units an entry buys or sells: the risk module's sizers, seen by the backtest.
 
-Every rule answers ``quantity(equity, price)`` with a Decimal rounded DOWN to the quantity step.
-Sizers of :mod:`app.risk.sizing` plug in through an adapter with the same method.
+The simulator asks a :class:`SizeRule` for ``quantity(equity, price, returns)``. Any sizer of
+:mod:`app.risk.sizing` (fixed quantity, fixed quote, % of equity, fractional Kelly, ...) becomes
+one through :class:`RiskSizerRule`, so backtests size exactly as paper and live trading do.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from app.core.errors import BacktestError
-from app.core.money import ZERO, round_amount
+from app.core.errors import BacktestError, ConfigError
+from app.core.models import Market
+from app.risk.sizing import FixedQuantity, FixedQuote, PercentOfEquity, Sizer, SizingContext
 
-_HUNDRED = Decimal(100)
+DEFAULT_SYMBOL = "ASSET/QUOTE"
+_TICK = Decimal("0.00000001")
 
 
 class SizeRule(Protocol):
     """Quantity of a new position from the account equity and the expected fill price."""
 
-    def quantity(
-        self, equity: Decimal, price: Decimal, trade_returns: Sequence[Decimal]
-    ) -> Decimal:
+    def quantity(self, equity: Decimal, price: Decimal, returns: Sequence[Decimal]) -> Decimal:
         """Units to buy/sell (>= 0; 0 means no order)."""
         ...
 
@@ -32,65 +33,73 @@ class SizeRule(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class FixedSize:
-    """Always the same quantity (base currency units)."""
+class RiskSizerRule:
+    """Adapter: an :mod:`app.risk.sizing` sizer on one market as a backtest size rule."""
 
-    qty: Decimal
+    sizer: Sizer
+    market: Market
 
-    def __post_init__(self) -> None:
-        if self.qty <= 0:
-            raise BacktestError(f"size: must be greater than 0, got {self.qty}")
-
-    def quantity(
-        self, equity: Decimal, price: Decimal, trade_returns: Sequence[Decimal]
-    ) -> Decimal:
-        """The fixed quantity."""
-        return self.qty
+    def quantity(self, equity: Decimal, price: Decimal, returns: Sequence[Decimal]) -> Decimal:
+        """The sizer's quantity for this equity, price and closed-trade history."""
+        context = SizingContext(
+            equity=equity, price=price, market=self.market, trade_returns=returns
+        )
+        return self.sizer.size(context)
 
     def describe(self) -> str:
-        """``"fixed <qty>"``."""
-        return f"fixed {self.qty}"
+        """The sizer's own description, or its class name."""
+        describe = getattr(self.sizer, "describe", None)
+        return str(describe()) if callable(describe) else type(self.sizer).__name__
 
 
-@dataclass(frozen=True, slots=True)
-class PercentOfEquity:
-    """A share of the current equity, converted to units at the expected price."""
+def default_market(symbol: str, step: Decimal, fee: Decimal) -> Market:
+    """A market without exchange minimums: quantities on ``step``, prices on 1e-8.
 
-    pct: Decimal
-    step: Decimal
-
-    def __post_init__(self) -> None:
-        if not ZERO < self.pct <= _HUNDRED:
-            raise BacktestError(f"stake_pct: must be between 0 and 100, got {self.pct}")
-
-    def quantity(
-        self, equity: Decimal, price: Decimal, trade_returns: Sequence[Decimal]
-    ) -> Decimal:
-        """``equity x pct / 100 / price`` rounded down to the step."""
-        return round_amount(equity * self.pct / _HUNDRED / price, self.step)
-
-    def describe(self) -> str:
-        """``"<pct> % of equity"``."""
-        return f"{self.pct} % of equity"
+    Args:
+        symbol: "BASE/QUOTE" (a name without a slash is used as the base).
+        step: quantity increment.
+        fee: taker fee fraction.
+    """
+    base, _, quote = symbol.partition("/")
+    return Market(
+        symbol=symbol,
+        base=base or symbol,
+        quote=quote or "QUOTE",
+        tick_size=_TICK,
+        step_size=step,
+        maker_fee=fee,
+        taker_fee=fee,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class FixedQuoteAmount:
-    """The same quote-currency amount per entry, converted to units at the expected price."""
+def sizer_rule(
+    *,
+    size: Decimal | None,
+    stake_pct: Decimal | None,
+    stake_amount: Decimal | None,
+    market: Market,
+) -> RiskSizerRule:
+    """The rule for exactly one of a fixed quantity, a % of equity or a quote amount.
 
-    amount: Decimal
-    step: Decimal
-
-    def __post_init__(self) -> None:
-        if self.amount <= 0:
-            raise BacktestError(f"stake_amount: must be greater than 0, got {self.amount}")
-
-    def quantity(
-        self, equity: Decimal, price: Decimal, trade_returns: Sequence[Decimal]
-    ) -> Decimal:
-        """``amount / price`` rounded down to the step."""
-        return round_amount(self.amount / price, self.step)
-
-    def describe(self) -> str:
-        """``"<amount> quote per trade"``."""
-        return f"{self.amount} quote per trade"
+    Raises:
+        BacktestError: none or several were given, or the value is out of range.
+    """
+    chosen = [value for value in (size, stake_pct, stake_amount) if value is not None]
+    if len(chosen) != 1:
+        raise BacktestError(
+            "sizing: give exactly one of size (fixed quantity, e.g. 0.1), stake_pct "
+            "(percent of equity), stake_amount (quote currency per trade) or a sizer"
+        )
+    sizer: Sizer
+    label = "stake_pct" if stake_pct is not None else "stake_amount" if stake_amount else "size"
+    try:
+        if stake_pct is not None:
+            sizer = PercentOfEquity(stake_pct)
+        elif stake_amount is not None:
+            sizer = FixedQuote(stake_amount)
+        else:
+            assert size is not None
+            sizer = FixedQuantity(size)
+    except ConfigError as exc:
+        raise BacktestError(f"{label}: {exc}") from exc
+    return RiskSizerRule(sizer, market)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from app.backtest.lookahead import LookaheadReport
     from app.backtest.result import BacktestResult
+    from app.core.models import Market
+    from app.risk.manager import RiskManager
     from app.strategies.base import BaseStrategy
 
 logger = logging.getLogger(__name__)
@@ -45,7 +47,9 @@ def register(subparsers: Any) -> None:
     source = parser.add_argument_group("data (a CSV file, or candles stored with `data import`)")
     source.add_argument("--data", type=Path, metavar="FILE.csv", help="candle CSV file")
     source.add_argument("--exchange", help="stored candles: exchange id, e.g. binance")
-    source.add_argument("--symbol", help="stored candles: symbol, e.g. BTC/USDT")
+    source.add_argument(
+        "--symbol", help="symbol, e.g. BTC/USDT (stored candles; a label for --data)"
+    )
     source.add_argument("--timeframe", help="bar length, e.g. 1h (required with --exchange)")
     source.add_argument("--start", type=_date, help="first bar (YYYY-MM-DD[THH:MM], UTC)")
     source.add_argument("--end", type=_date, help="last bar, inclusive (UTC)")
@@ -65,6 +69,10 @@ def register(subparsers: Any) -> None:
     money.add_argument("--take-profit-pct", help="take-profit distance, %% of entry")
     money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
     money.add_argument("--allow-short", action="store_true", help="trade short signals too")
+    money.add_argument(
+        "--risk", choices=("settings", "conservative", "moderate"),
+        help="check every order against risk limits, as live: your saved settings or a preset",
+    )  # fmt: skip
     output = parser.add_argument_group("output")
     output.add_argument("--json", type=Path, metavar="OUT.json", help="write the result as JSON")
     output.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
@@ -101,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         trailing_stop_pct=args.trailing_stop_pct,
         allow_short=args.allow_short,
         timeframe=args.timeframe,
+        risk=_risk_manager(args.risk),
+        market=_market(args),
     )
     print(summary(result))
     exit_code = 0
@@ -157,6 +167,12 @@ def summary(result: BacktestResult) -> str:
             f"  open trade    {held.side} {held.qty} since {format_ms(held.entry_time)} at "
             f"{held.entry_price}, unrealised {held.unrealised_pnl:,.2f}"
         )
+    for period in result.halted_periods[:10]:
+        until = "the end" if period.end is None else format_ms(period.end)
+        lines.append(
+            f"  risk          {period.breaker} {period.state.value} from "
+            f"{format_ms(period.start)} to {until}: {period.reason}"
+        )
     if result.rejected_orders:
         first = result.rejected_orders[0]
         lines.append(
@@ -207,10 +223,35 @@ def _strategy(args: argparse.Namespace) -> BaseStrategy:
     return registry.create(args.strategy, params)
 
 
+def _risk_manager(choice: str | None) -> RiskManager | None:
+    if choice is None:
+        return None
+    from app.risk.limits import PRESETS
+    from app.risk.manager import RiskManager
+
+    if choice == "settings":
+        from app.config.paths import resolve_paths
+        from app.config.settings import load_settings
+
+        limits = load_settings(resolve_paths()).settings.risk
+    else:
+        limits = PRESETS[choice]
+    return RiskManager(limits)
+
+
+def _market(args: argparse.Namespace) -> Market | None:
+    if not args.symbol:
+        return None
+    from app.backtest.config import DEFAULT_QTY_STEP, required_decimal
+    from app.backtest.sizing import default_market
+
+    return default_market(args.symbol, DEFAULT_QTY_STEP, required_decimal(args.fee, "fee"))
+
+
 def _candles(args: argparse.Namespace) -> pd.DataFrame:
     if args.data is not None:
-        if args.exchange or args.symbol:
-            raise BacktestError("give either --data FILE or --exchange/--symbol, not both")
+        if args.exchange:
+            raise BacktestError("give either --data FILE or --exchange, not both")
         from app.storage.candle_csv import read_candle_csv
 
         if not args.data.is_file():

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from app.backtest import PercentOfEquity, run_backtest
+from app.backtest import run_backtest
 from app.core.errors import BacktestError, StrategyError
 from tests.backtest.helpers import FixedSignals, candles, flags
 
@@ -166,7 +166,7 @@ def test_percent_of_equity_sizing_rounds_down_to_the_step() -> None:
     result = run_backtest(FixedSignals(flags(3, 0), flags(3)), data, stake_pct=50, cash=100, fee=0)
     assert result.open_trade is not None
     assert result.open_trade.qty == Decimal("1.66666666")
-    assert PercentOfEquity(Decimal(50), Decimal("0.01")).describe() == "50 % of equity"
+    assert result.sizing == "50 % of equity"
 
 
 def test_fixed_quote_amount_sizing() -> None:
