@@ -1,0 +1,66 @@
+"""`cryptobot run` as a real process: offline paper trading, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_run_without_settings_trades_offline_and_stops_cleanly_on_sigterm(
+    isolated_home: Path,
+) -> None:
+    env = {**os.environ, "CRYPTOBOT_HOME": str(isolated_home), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "run", "--status-every", "0.2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("status:"):
+                break
+        assert any("offline paper trading on the bundled demo data" in x for x in lines), lines
+        assert any(x.startswith("running in offline mode") for x in lines), lines
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "stopped cleanly" in out
+    database = isolated_home / "data" / "cryptobot.sqlite"
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        statuses = {row[0] for row in connection.execute("SELECT status FROM orders")}
+    assert statuses <= {"pending_submit", "open", "filled", "canceled", "rejected", "expired"}
+    assert "pending_submit" not in statuses
+
+
+def test_live_mode_without_confirmation_is_refused_with_the_fix(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    assert main(["run", "--mode", "live"]) == 1
+    assert "confirm live trading in the app" in capsys.readouterr().err
