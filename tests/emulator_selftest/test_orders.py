@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -177,3 +179,52 @@ async def test_partial_fills_show_in_ccxt_and_cancel_keeps_the_filled_part(
     assert canceled["filled"] == 0.004
     assert exchange_emulator.balance("BTC") == (Decimal("0.496"), Decimal(0))
     assert len(await client.fetch_my_trades("BTC/USDT")) == 1
+
+
+async def test_concurrent_orders_and_price_moves_keep_the_books_balanced(
+    client: Any, exchange_emulator: ExchangeEmulator
+) -> None:
+    exchange_emulator.set_price("BTC/USDT", "30000")
+
+    async def place(index: int) -> None:
+        side = "buy" if index % 2 else "sell"
+        price = 29900 + (index % 7) * 30
+        await client.create_order(
+            "BTC/USDT", "limit", side, 0.001, price, {"clientOrderId": f"cb-c-{index}"}
+        )
+
+    done = threading.Event()
+
+    def move_prices() -> None:
+        step = 0
+        while not done.is_set() or step < 20:
+            exchange_emulator.set_price("BTC/USDT", str(29850 + (step * 137) % 300))
+            step += 1
+
+    mover = asyncio.create_task(asyncio.to_thread(move_prices))
+    await asyncio.gather(*(place(i) for i in range(120)))
+    done.set()
+    await mover
+    exchange_emulator.set_price("BTC/USDT", "29000")  # every resting buy fills
+
+    snapshot = exchange_emulator.snapshot()
+    assert len(snapshot.orders) == 120
+    assert len({o.order_id for o in snapshot.orders.values()}) == 120
+    buys = [t for t in snapshot.trades if t.side == "BUY"]
+    sells = [t for t in snapshot.trades if t.side == "SELL"]
+    assert buys and sells
+    bought = sum((t.qty for t in buys), Decimal(0))
+    sold = sum((t.qty for t in sells), Decimal(0))
+    spent = sum((t.quote_qty + t.commission for t in buys), Decimal(0))
+    earned = sum((t.quote_qty - t.commission for t in sells), Decimal(0))
+    assert sum(snapshot.balances["BTC"]) == Decimal("0.5") + bought - sold
+    assert sum(snapshot.balances["USDT"]) == Decimal(10000) - spent + earned
+
+
+async def test_server_time_follows_the_injected_offset(
+    client: Any, exchange_emulator: ExchangeEmulator
+) -> None:
+    before = await client.fetch_time()
+    exchange_emulator.set_time_offset(3_600_000)
+    skewed = await client.fetch_time()
+    assert 3_500_000 < skewed - before < 3_700_000
