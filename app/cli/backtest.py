@@ -77,6 +77,9 @@ def register(subparsers: Any) -> None:
     output.add_argument("--json", type=Path, metavar="OUT.json", help="write the result as JSON")
     output.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     output.add_argument(
+        "--no-save", action="store_true", help="do not save the run in the local database"
+    )
+    output.add_argument(
         "--check-lookahead", action="store_true",
         help="recompute signals on truncated data and report any that change (peeking)",
     )  # fmt: skip
@@ -132,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
 
         write_html_report(result, args.report)
         print(f"report written to {args.report}")
+    if not args.no_save:
+        _save_run(args, result)
     return exit_code
 
 
@@ -304,6 +309,44 @@ def _clip(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFra
             f"{format_ms(int(stamps.iloc[0]))} - {format_ms(int(stamps.iloc[-1]))} UTC"
         )
     return clipped
+
+
+def _save_run(args: argparse.Namespace, result: BacktestResult) -> None:
+    """Store the run in the backtest_runs table; a failure is reported, not fatal."""
+    from app.cli.data import open_database
+    from app.core.errors import CryptobotError
+    from app.storage.repositories.runs import BacktestRun, BacktestRunRepository
+
+    payload = result.to_dict()
+    listed = ("trades", "rejected_orders", "risk_events", "halted_periods", "params")
+    run = BacktestRun(
+        strategy=result.strategy,
+        params=dict(payload["params"]),
+        exchange=args.exchange or "csv",
+        symbol=args.symbol or (args.data.name if args.data is not None else ""),
+        timeframe=args.timeframe or _timeframe_label(result.timeframe_ms),
+        start_ts=int(result.timestamp[0]),
+        end_ts=int(result.timestamp[-1]),
+        summary={key: value for key, value in payload.items() if key not in listed},
+        result=payload,
+    )
+    try:
+        database = open_database()
+        try:
+            run_id = BacktestRunRepository(database).add(run)
+        finally:
+            database.dispose()
+    except CryptobotError as exc:
+        print(f"warning: the run was not saved in the database: {exc}", file=sys.stderr)
+        return
+    print(f"saved as backtest run {run_id}")
+
+
+def _timeframe_label(timeframe_ms: int) -> str:
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)):
+        if timeframe_ms % size == 0:
+            return f"{timeframe_ms // size}{unit}"
+    return f"{timeframe_ms}ms"
 
 
 def _write_json(payload: dict[str, Any], path: Path) -> None:

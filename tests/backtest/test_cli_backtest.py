@@ -10,6 +10,8 @@ import pytest
 
 from app.backtest import run_backtest
 from app.cli import main
+from app.cli.data import open_database
+from app.storage.repositories.runs import BacktestRunRepository
 
 PEEKING_STRATEGY = '''
 import pandas as pd
@@ -58,6 +60,20 @@ def test_csv_backtest_prints_a_summary_and_writes_json_and_report(
     assert payload["lookahead"]["peeks"] is False
     assert f"{payload['num_trades']:,} closed" in printed
     assert out_html.read_text().startswith("<!DOCTYPE html>")
+    # the run is kept in the local database with its summary and full result
+    assert "saved as backtest run" in printed
+    database = open_database()
+    try:
+        (stored,) = BacktestRunRepository(database).list()
+        full = BacktestRunRepository(database).get(stored.id or 0)
+    finally:
+        database.dispose()
+    assert (stored.strategy, stored.exchange, stored.symbol, stored.timeframe) == (
+        "sma_cross", "csv", "btc_usdt_1h.csv", "1h",
+    )  # fmt: skip
+    assert stored.summary["num_trades"] == expected.num_trades
+    assert full is not None and full.result is not None
+    assert len(full.result["trades"]) == expected.num_trades
 
 
 def test_lookahead_check_fails_a_peeking_user_strategy(
@@ -69,6 +85,7 @@ def test_lookahead_check_fails_a_peeking_user_strategy(
     code = main([
         "backtest", "--strategy", "peeker", "--strategies-dir", str(folder),
         "--data", str(data_dir / "eth_btc_5m.csv"), "--size", "1", "--check-lookahead",
+        "--no-save",
     ])  # fmt: skip
     printed = capsys.readouterr().out
     assert code == 1
