@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from app.engine.facade import EngineFacade
-from app.strategies.registry import default_registry
+from app.strategies.registry import StrategyRegistry, default_registry
 from app.ui.bridge import EngineBridge
 from app.ui.panels.strategy_panel import StrategyPanel
 from tests.ui.shell_support import offline_engine, wait_result
@@ -47,7 +47,9 @@ def engine() -> Iterator[EngineFacade]:
     facade.shutdown()
 
 
-def _panel(qtbot: QtBot, facade: EngineFacade, registry: object | None = None) -> StrategyPanel:
+def _panel(
+    qtbot: QtBot, facade: EngineFacade, registry: StrategyRegistry | None = None
+) -> StrategyPanel:
     bridge = EngineBridge(facade.events, interval_ms=20)
     panel = StrategyPanel(facade, bridge, registry or default_registry(), ["BTC/USDT"])
     bridge.setParent(panel)
