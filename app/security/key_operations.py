@@ -135,28 +135,19 @@ class KeyOperations:
         logger.info("%s API key %s stored as %s", exchange_id, mask(credentials.api_key), reference)
         return StoredKey(reference, added_at)
 
-    def replace(
-        self, exchange_id: str, old_reference: str | None, credentials: ApiCredentials
-    ) -> StoredKey:
-        """Store ``credentials`` as a new key, then forget the old one.
-
-        The new key is saved first, so a failure leaves the old key in place.
+    def retire(self, exchange_id: str, old_reference: str, new_reference: str) -> None:
+        """Forget the key a new one replaced (call once the settings point at the new one).
 
         Raises:
-            SecretStoreError: the new key could not be stored (the old one is kept), or the old
-                one could not be deleted (the new one is stored and in use).
+            SecretStoreError: the store refused (the new key stays stored and in use).
         """
-        protect(credentials)
-        added_at = self._clock()
-        reference = credential_reference(exchange_id, f"key-{added_at}")
-        save_credentials(self.store, reference, credentials)
-        if old_reference and old_reference != reference:
-            self.store.delete(old_reference)
-        payload = _payload(exchange_id, credentials, reference)
-        payload["replaced_reference"] = old_reference
-        self._audit("key_replaced", f"{exchange_id} API key replaced", payload)
-        logger.info("%s API key %s replaced %s", exchange_id, reference, old_reference)
-        return StoredKey(reference, added_at)
+        self.store.delete(old_reference)
+        self._audit(
+            "key_replaced",
+            f"{exchange_id} API key replaced",
+            {"exchange": exchange_id, "reference": new_reference, "replaced": old_reference},
+        )
+        logger.info("%s API key %s replaced %s", exchange_id, new_reference, old_reference)
 
     def remove(self, exchange_id: str, reference: str) -> None:
         """Forget the key stored under ``reference``.

@@ -210,31 +210,39 @@ class SetupWizard(QWizard):
 
     # ------------------------------------------------------------------ finish
     def save(self) -> list[str]:
-        """Store the key (testnet/live) and write the settings; the problems, if any."""
+        """Store the key (testnet/live), write the settings, then forget a replaced key.
+
+        Returns:
+            The problems; empty when everything was saved.
+        """
+        old_reference = self.initial.exchange.api_key_ref
         try:
             settings = self.chosen_settings()
             self.audit_settings = settings
             if settings.general.mode.uses_real_orders:
-                settings = self._store_key(settings)
+                stored = self.operations.add(settings.exchange.id, self.credentials.credentials())
+                settings = with_changes(
+                    settings,
+                    {
+                        "exchange": {
+                            "api_key_ref": stored.reference,
+                            "key_added_at": stored.added_at,
+                        }
+                    },
+                )
             save_settings(settings, self.paths)
         except CryptobotError as exc:
             logger.warning("setup wizard could not save: %s", exc)
             return [str(exc)]
         self.result_settings = settings
+        new_reference = settings.exchange.api_key_ref
+        if old_reference and new_reference and new_reference != old_reference:
+            try:
+                self.operations.retire(self.initial.exchange.id, old_reference, new_reference)
+            except CryptobotError as exc:
+                logger.warning("the replaced key %s was not deleted: %s", old_reference, exc)
         logger.info("setup wizard finished: mode %s", settings.general.mode)
         return []
-
-    def _store_key(self, settings: Settings) -> Settings:
-        credentials = self.credentials.credentials()
-        old = self.initial.exchange.api_key_ref
-        if old:
-            stored = self.operations.replace(settings.exchange.id, old, credentials)
-        else:
-            stored = self.operations.add(settings.exchange.id, credentials)
-        return with_changes(
-            settings,
-            {"exchange": {"api_key_ref": stored.reference, "key_added_at": stored.added_at}},
-        )
 
     def done(self, result: int) -> None:
         """Close; the connection-test worker is released."""
