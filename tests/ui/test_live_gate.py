@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from app.ui.live_gate import LIVE_CONFIRMATION_PHRASE, LiveGateDialog, phrase_matches
@@ -18,7 +19,7 @@ def test_switch_button_needs_the_exact_phrase(qtbot: QtBot) -> None:
         dialog.accept()
         assert dialog.isVisible(), f"accepted with {wrong!r}"
     dialog.confirmation.field.clear()
-    qtbot.keyClicks(dialog.confirmation.field, " " + LIVE_CONFIRMATION_PHRASE)
+    QTest.keyClicks(dialog.confirmation.field, " " + LIVE_CONFIRMATION_PHRASE)
     assert dialog.switch_button.isEnabled()
     with qtbot.waitSignal(dialog.accepted, timeout=1000):
         dialog.switch_button.click()
