@@ -1,0 +1,288 @@
+"""Backtest panel: settings, a worker process with progress and cancel, and the results."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.backtest.sources import StoredSeries, default_database_url, stored_series
+from app.config.paths import resolve_paths, resource_path
+from app.core.errors import CryptobotError
+from app.strategies.registry import StrategyRegistry
+from app.ui.backtest_form import BacktestForm
+from app.ui.backtest_job import BacktestOutcome, registry_for
+from app.ui.backtest_results import EquityPlots, MetricsGrid, chart_trades, trades_model
+from app.ui.backtest_worker import BacktestWorker
+from app.ui.panels.table_view import RecordTableView
+
+logger = logging.getLogger(__name__)
+
+DEMO_CANDLES = ("demo", "btc_usdt_1h.csv")
+#: Research views that arrive with the optimiser, walk-forward and Monte Carlo tools.
+RESEARCH_TABS = ("Optimisation", "Walk-forward", "Monte Carlo")
+
+
+class BacktestPanel(QWidget):
+    """Choose a strategy and data, run the backtest in a worker process, inspect the results.
+
+    Signals:
+        trades_ready(list): ``(entry_time, entry_price, exit_time, exit_price)`` per trade,
+            emitted by "Show on chart".
+        candles_ready(object): the candles (DataFrame) the shown result ran on, emitted just
+            before ``trades_ready``.
+        result_ready(object): the :class:`~app.ui.backtest_job.BacktestOutcome` of a run.
+
+    Args:
+        parent: owning widget.
+        registry: strategies to offer (default: built-ins plus the user strategies folder).
+    """
+
+    trades_ready = Signal(list)
+    candles_ready = Signal(object)
+    result_ready = Signal(object)
+    _series_listed = Signal(str, list, str)
+
+    def __init__(
+        self, parent: QWidget | None = None, registry: StrategyRegistry | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._strategies_dir: Path | None = None
+        if registry is None:
+            self._strategies_dir = resolve_paths().strategies_dir
+            registry = registry_for(self._strategies_dir)
+        self.outcome: BacktestOutcome | None = None
+        self.worker = BacktestWorker(self)
+        self.form = BacktestForm(registry, self)
+        demo = resource_path(*DEMO_CANDLES)
+        if demo.is_file():
+            self.form.set_csv_file(demo)
+
+        self.run_button = QPushButton("Run backtest", self)
+        self.run_button.setObjectName("primary")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        self.refresh_button = QPushButton("Refresh stored data", self)
+        self.refresh_button.setToolTip("List the candle series stored in the database again")
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("Idle")
+        self.progress_bar.setValue(0)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setObjectName("backtestStatus")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.metrics = MetricsGrid(self)
+        self.plots = EquityPlots(self)
+        self.trades = trades_model(self)
+        self.trades_view = RecordTableView(self.trades, "trades", self)
+        self.chart_button = QPushButton("Show on chart", self)
+        self.chart_button.setToolTip("Draw these trades on the chart panel")
+        self.chart_button.setEnabled(False)
+        self.trades_view.bar.addWidget(self.chart_button)
+        self.tabs = self._build_tabs()
+        self._layout_widgets()
+
+        self.form.changed.connect(self._validate)
+        self.run_button.clicked.connect(self.on_run_clicked)
+        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.refresh_button.clicked.connect(self.refresh_series)
+        self.chart_button.clicked.connect(self.on_show_on_chart_clicked)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.cancelled.connect(self._on_cancelled)
+        self._series_listed.connect(self._on_series_listed)
+        self._validate()
+
+    # ------------------------------------------------------------------ layout
+    def _build_tabs(self) -> QTabWidget:
+        tabs = QTabWidget(self)
+        summary = QWidget(tabs)
+        summary_layout = QVBoxLayout(summary)
+        summary_layout.setContentsMargins(2, 2, 2, 2)
+        summary_layout.addWidget(self.metrics)
+        summary_layout.addWidget(self.plots, 1)
+        tabs.addTab(summary, "Summary")
+        tabs.addTab(self.trades_view, "Trades")
+        for title in RESEARCH_TABS:
+            index = tabs.addTab(QWidget(tabs), title)
+            tabs.setTabEnabled(index, False)
+            tabs.setTabToolTip(index, "Coming with the research tools")
+        return tabs
+
+    def _layout_widgets(self) -> None:
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        scroll = QScrollArea(left)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.refresh_button)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.progress_bar)
+        left_layout.addWidget(self.status)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([340, 760])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    # ------------------------------------------------------------------ actions
+    def run(self) -> bool:
+        """Start a backtest with the current settings; False (problems shown) when invalid."""
+        if self.worker.is_running():
+            return False
+        job, problems = self.form.job(self._strategies_dir)
+        if job is None:
+            self._show_problems(problems)
+            return False
+        self.worker.start(job)
+        self._set_running(True)
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setFormat("Starting the worker process…")
+        self.status.setText(f"Running {job.strategy} on {job.source.describe()}…")
+        return True
+
+    def cancel(self) -> None:
+        """Stop the running backtest (its process is terminated)."""
+        self.worker.cancel()
+
+    def refresh_series(self) -> None:
+        """List the stored candle series in the background and offer them as data sources."""
+        self.refresh_button.setEnabled(False)
+        threading.Thread(target=self._list_series, name="backtest-series", daemon=True).start()
+
+    def on_run_clicked(self) -> None:
+        """Run button."""
+        self.run()
+
+    def on_cancel_clicked(self) -> None:
+        """Cancel button."""
+        self.cancel()
+
+    def on_show_on_chart_clicked(self) -> None:
+        """Send the candles and trades of the shown result to the chart."""
+        if self.outcome is None:
+            return
+        self.candles_ready.emit(self.outcome.candles)
+        self.trades_ready.emit(chart_trades(self.outcome.result.trades))
+
+    # ------------------------------------------------------------------ worker events
+    def _on_progress(self, step: int, total: int, text: str) -> None:
+        if step >= total - 1:  # the simulation reports no progress of its own: show it busy
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, total)
+            self.progress_bar.setValue(step)
+        self.progress_bar.setFormat(f"Step {step} of {total}: {text}")
+
+    def _on_finished(self, outcome: BacktestOutcome) -> None:
+        self._set_running(False)
+        self.outcome = outcome
+        result = outcome.result
+        self.metrics.show_result(result)
+        self.plots.show_result(result)
+        self.trades.set_records(result.trades)
+        self.trades_view.table.resizeColumnsToContents()
+        self.chart_button.setEnabled(True)
+        self._idle_bar("Done", 1)
+        self.status.setStyleSheet("")
+        self.status.setText(
+            f"{outcome.label}: {result.num_trades} trades over {result.bars:,} bars, "
+            f"final equity {self.metrics.text('Final equity')}."
+        )
+        self.result_ready.emit(outcome)
+
+    def _on_failed(self, message: str) -> None:
+        self._set_running(False)
+        self._idle_bar("Failed", 0)
+        self._show_problems([f"The backtest did not run: {message}"])
+
+    def _on_cancelled(self) -> None:
+        self._set_running(False)
+        self._idle_bar("Cancelled", 0)
+        self.status.setStyleSheet("")
+        self.status.setText("Backtest cancelled; the worker process was stopped.")
+
+    # ------------------------------------------------------------------ stored series
+    def _list_series(self) -> None:
+        try:
+            url = default_database_url()
+            found = stored_series(url)
+        except CryptobotError as exc:
+            self._series_listed.emit("", [], f"Stored data could not be listed: {exc}")
+            return
+        self._series_listed.emit(url, found, "")
+
+    def _on_series_listed(self, url: str, found: list[StoredSeries], error: str) -> None:
+        self.refresh_button.setEnabled(True)
+        if error:
+            self._show_problems([error])
+            return
+        self.form.set_stored_series(url, found)
+        self.status.setStyleSheet("")
+        self.status.setText(
+            f"{len(found)} stored series found."
+            if found
+            else "No stored candles yet; "
+            "import or download some with `cryptobot data`, or use a CSV file."
+        )
+
+    # ------------------------------------------------------------------ helpers
+    def _validate(self) -> None:
+        if self.worker.is_running():
+            return
+        job, problems = self.form.job(self._strategies_dir)
+        self.run_button.setEnabled(job is not None)
+        if problems:
+            self._show_problems(problems)
+        elif self.status.property("problem"):
+            self.status.setProperty("problem", False)
+            self.status.setStyleSheet("")
+            self.status.setText("")
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.status.setProperty("problem", True)
+        self.status.setStyleSheet("color: #ef5350;")
+        self.status.setText("\n".join(problems))
+
+    def _set_running(self, running: bool) -> None:
+        self.form.setEnabled(not running)
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.refresh_button.setEnabled(not running)
+        if not running:
+            self._validate()
+
+    def _idle_bar(self, text: str, value: int) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(value)
+        self.progress_bar.setFormat(text)
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802
+        """Terminate a running backtest when the panel closes."""
+        self.worker.cancel()
+        super().closeEvent(event)  # type: ignore[arg-type]
