@@ -7,7 +7,7 @@ engine must produce the same trades, refusals, equity at every bar and final equ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
 from hypothesis import given, settings
@@ -17,6 +17,7 @@ from app.backtest import BacktestResult, run_backtest
 from tests.backtest.helpers import FixedSignals, candles
 
 ZERO = Decimal(0)
+STEP = Decimal("0.00000001")
 
 
 @dataclass
@@ -38,29 +39,38 @@ def reference_run(
     qty: Decimal,
     cash: Decimal,
     fee: Decimal,
+    stake_pct: Decimal | None,
+    slippage_bps: Decimal,
 ) -> Reference:
     ref = Reference(cash=cash)
     pending: str | None = None
+    order_qty = ZERO
+    slip = slippage_bps / 10_000
     for bar, (open_f, close_f) in enumerate(zip(opens, closes, strict=True)):
         open_price, close = Decimal(repr(open_f)), Decimal(repr(close_f))
         if pending == "buy":
-            cost = qty * open_price * (1 + fee)
+            price = open_price * (1 + slip)
+            cost = order_qty * price * (1 + fee)
             if cost <= ref.cash:
                 ref.cash -= cost
-                ref.position = qty
-                ref.fills.append((bar, "buy", open_price, qty * open_price * fee))
+                ref.position = order_qty
+                ref.fills.append((bar, "buy", price, order_qty, order_qty * price * fee))
             else:
                 ref.refused.append((bar, "fill"))
         elif pending == "sell":
-            ref.cash += qty * open_price * (1 - fee)
+            price = open_price * (1 - slip)
+            ref.cash += ref.position * price * (1 - fee)
+            ref.fills.append((bar, "sell", price, ref.position, ref.position * price * fee))
             ref.position = ZERO
-            ref.fills.append((bar, "sell", open_price, qty * open_price * fee))
         pending = None
         ref.equity.append(ref.cash + ref.position * close)
         if bar == len(opens) - 1:
             break
         if ref.position == 0 and entries[bar]:
-            if qty * close * (1 + fee) <= ref.cash:
+            order_qty = qty
+            if stake_pct is not None:
+                order_qty = (ref.cash * stake_pct / 100 / close).quantize(STEP, rounding=ROUND_DOWN)
+            if order_qty > 0 and order_qty * close * (1 + fee) <= ref.cash:
                 pending = "buy"
             else:
                 ref.refused.append((bar, "signal"))
@@ -69,14 +79,14 @@ def reference_run(
     return ref
 
 
-def engine_fills(result: BacktestResult) -> list[tuple[int, str, Decimal, Decimal]]:
+def engine_fills(result: BacktestResult) -> list[tuple[int, str, Decimal, Decimal, Decimal]]:
     fills = []
     for trade in result.trades:
-        fills.append((trade.entry_bar, "buy", trade.entry_price, trade.entry_fee))
-        fills.append((trade.exit_bar, "sell", trade.exit_price, trade.exit_fee))
+        fills.append((trade.entry_bar, "buy", trade.entry_price, trade.qty, trade.entry_fee))
+        fills.append((trade.exit_bar, "sell", trade.exit_price, trade.qty, trade.exit_fee))
     if result.open_trade is not None:
         held = result.open_trade
-        fills.append((held.entry_bar, "buy", held.entry_price, held.entry_fee))
+        fills.append((held.entry_bar, "buy", held.entry_price, held.qty, held.entry_fee))
     return fills
 
 
@@ -94,6 +104,8 @@ def markets(draw: st.DrawFn) -> dict[str, object]:
         "qty": draw(st.sampled_from([Decimal("0.5"), Decimal(1), Decimal(3), Decimal("0.001")])),
         "cash": Decimal(draw(st.integers(min_value=50, max_value=2_000))),
         "fee": draw(st.sampled_from([ZERO, Decimal("0.001"), Decimal("0.0025"), Decimal("0.01")])),
+        "stake_pct": draw(st.sampled_from([None, None, Decimal(10), Decimal(50), Decimal(99)])),
+        "slippage_bps": draw(st.sampled_from([ZERO, ZERO, Decimal(5), Decimal("12.5")])),
     }
 
 
@@ -107,12 +119,16 @@ def run_engine(market: dict[str, object]) -> BacktestResult:
         lows=np.minimum(opens, closes).tolist(),
     )
     strategy = FixedSignals(market["entries"], market["exits"])  # type: ignore[arg-type]
+    sizing = {"size": market["qty"]}
+    if market["stake_pct"] is not None:
+        sizing = {"stake_pct": market["stake_pct"]}
     return run_backtest(
         strategy,
         data,
-        size=market["qty"],
-        cash=market["cash"],
+        cash=market["cash"],  # type: ignore[arg-type]
         fee=market["fee"],  # type: ignore[arg-type]
+        slippage_bps=market["slippage_bps"],  # type: ignore[arg-type]
+        **sizing,  # type: ignore[arg-type]
     )
 
 
