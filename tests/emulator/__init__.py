@@ -80,7 +80,11 @@ REST endpoints: ping, time, exchangeInfo, klines, ticker/24hr, ticker/price, tic
 depth; signed: order (POST/GET/DELETE, also order/test), openOrders (GET/DELETE), allOrders,
 account, myTrades, and ``GET /sapi/v1/account/apiRestrictions``. Websocket: ``/ws`` and
 ``/stream`` with SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS, streams ``<symbol>@miniTicker``,
-``<symbol>@ticker`` and ``<symbol>@kline_<interval>``.
+``<symbol>@ticker`` and ``<symbol>@kline_<interval>``; ``/ws-api/v3`` serves the spot user data
+stream ccxt.pro's ``watch_orders``/``watch_balance``/``watch_my_trades`` use
+(``userDataStream.subscribe.signature``, then ``executionReport`` and
+``outboundAccountPosition`` events on every order change, also when the REST reply was held by a
+fault); ``user_stream_subscribers`` tells a test when ccxt has subscribed.
 """
 
 from tests.emulator.auth import Permissions

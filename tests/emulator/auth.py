@@ -132,7 +132,7 @@ class Authenticator:
             raise mandatory("signature")
         if not hmac.compare_digest(signature.lower(), sign(unsigned, self.api_secret)):
             raise bad_request(-1022, "Signature for this request is not valid.")
-        self._check_time(params, server_time)
+        self.check_time(params, server_time)
         if not self.permissions.enable_reading:
             raise _auth_error()
         if trading and not (self.permissions.enable_spot_and_margin_trading and self.can_trade):
@@ -144,7 +144,12 @@ class Authenticator:
         return self.permissions.can_trade
 
     @staticmethod
-    def _check_time(params: Mapping[str, str], server_time: int) -> None:
+    def check_time(params: Mapping[str, str], server_time: int) -> None:
+        """Check ``timestamp`` against the venue clock and ``recvWindow``.
+
+        Raises:
+            BinanceError: -1102 no timestamp, -1131 bad recvWindow, -1021 outside the window.
+        """
         raw_time = params.get("timestamp")
         if not raw_time:
             raise mandatory("timestamp")

@@ -23,6 +23,7 @@ from tests.emulator.recorder import Recorder, RequestRecord
 from tests.emulator.server import EmulatorServer
 from tests.emulator.state import State
 from tests.emulator.streams import Message, kline_event, price_messages
+from tests.emulator.userstream import user_events
 from tests.emulator.venue import Venue
 
 DEFAULT_BALANCES: dict[str, Decimal] = {
@@ -221,7 +222,8 @@ class ExchangeEmulator:
                 if sym == market_id:
                     series.update_price(float(value))
             messages = price_messages(self._state, market_id)
-        self._publish(messages)
+            events = user_events(self._state)
+        self._publish(messages, events)
         return trades
 
     def close_candle(self, symbol: str, timeframe: str) -> None:
@@ -334,6 +336,18 @@ class ExchangeEmulator:
         """Websocket connections currently open."""
         return self._server.hub.connection_count
 
-    def _publish(self, messages: list[Message]) -> None:
-        """Send events to subscribers and wait until they are written."""
-        self._server.call(self._server.hub.publish(messages))
+    @property
+    def user_stream_subscribers(self) -> int:
+        """WebSocket API connections subscribed to the user data stream."""
+        return self._server.hub.user_subscribers
+
+    def _publish(
+        self, messages: list[Message], account_events: list[dict[str, object]] | None = None
+    ) -> None:
+        """Send events to subscribers and wait until they are written (no-op before start)."""
+        if not self._server.running:
+            return
+        hub = self._server.hub
+        self._server.call(hub.publish(messages))
+        if account_events:
+            self._server.call(hub.publish_user(account_events))

@@ -151,3 +151,27 @@ class EmuOrder:
         body["origClientOrderId"] = self.client_order_id
         body["clientOrderId"] = cancel_client_id
         return body
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """One order event for the user data stream: Binance execution type, order, trade."""
+
+    execution: str
+    order: EmuOrder
+    trade: EmuTrade | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """A parsed ``POST /api/v3/order`` request (``symbol`` is the Binance market id)."""
+
+    symbol: str
+    side: str
+    type: str
+    quantity: Decimal | None = None
+    quote_order_qty: Decimal | None = None
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    time_in_force: str | None = None
+    client_order_id: str | None = None

@@ -13,7 +13,7 @@ from app.core.money import ZERO
 from tests.emulator.candles import interval_ms
 from tests.emulator.errors import bad_request
 from tests.emulator.markets import exchange_info_json, fmt
-from tests.emulator.orders import STOP_TYPES, EmuOrder
+from tests.emulator.orders import STOP_TYPES, EmuOrder, NewOrder
 from tests.emulator.params import (
     Params,
     decimal_param,
@@ -24,7 +24,6 @@ from tests.emulator.params import (
     symbols_param,
 )
 from tests.emulator.state import State
-from tests.emulator.venue import NewOrder
 
 Handler = Callable[[State, Params], object]
 

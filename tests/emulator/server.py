@@ -24,6 +24,7 @@ from tests.emulator.faults import ArmedFault, Fault, FaultPlan
 from tests.emulator.recorder import Recorder, RequestRecord
 from tests.emulator.rest import ROUTES
 from tests.emulator.state import State
+from tests.emulator.userstream import user_events
 from tests.emulator.ws import WebsocketHub
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,11 @@ class EmulatorServer:
         self._loop = None
         logger.debug("exchange emulator on port %d stopped", self.port)
 
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._loop is not None
+
     def call(self, coro: Coroutine[Any, Any, T], timeout: float = START_TIMEOUT_S) -> T:
         """Run ``coro`` on the server loop from another thread and return its result.
 
@@ -123,7 +129,7 @@ class EmulatorServer:
     async def _startup(self) -> None:
         self._stopping = asyncio.Event()
         app = web.Application()
-        for path in ("/ws", "/ws/{tail:.*}", "/stream", "/stream/{tail:.*}"):
+        for path in ("/ws", "/ws/{tail:.*}", "/stream", "/stream/{tail:.*}", "/ws-api/{tail:.*}"):
             app.router.add_get(path, self.hub.handle)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
@@ -170,17 +176,22 @@ class EmulatorServer:
             if early is not None:
                 return early
             try:
-                status, code, text = 200, None, self._process(request, raw_query + body, params)
+                status, code = 200, None
+                text, events = self._process(request, raw_query + body, params)
             except BinanceError as exc:
-                status, code, text = exc.status, exc.code, json.dumps(exc.body())
+                status, code, text, events = exc.status, exc.code, json.dumps(exc.body()), []
             log(status, code)
+            await self.hub.publish_user(events)
             return await self._after(fault, request, status, text)
         except _Dropped:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=499)
 
-    def _process(self, request: web.Request, payload: str, params: dict[str, str]) -> str:
+    def _process(
+        self, request: web.Request, payload: str, params: dict[str, str]
+    ) -> tuple[str, list[dict[str, object]]]:
+        """Run the endpoint; returns the reply body and the user-stream events it caused."""
         route = ROUTES.get((request.method, request.path))
         if route is None:
             raise BinanceError(404, -1000, f"The emulator does not serve {request.path}.")
@@ -194,7 +205,8 @@ class EmulatorServer:
                     trading=route.trading,
                 )
             result = route.handler(self._state, params)
-        return json.dumps(result)
+            events = user_events(self._state)
+        return json.dumps(result), events
 
     async def _before(
         self, fault: ArmedFault | None, request: web.Request, log: Callable[[int, int | None], None]

@@ -12,7 +12,6 @@ remainder expires, a FOK that cannot fill completely expires untouched). The fee
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from app.core.money import ONE, ZERO, is_multiple_of, quantize_quote, round_amount
@@ -27,7 +26,14 @@ from tests.emulator.errors import (
 )
 from tests.emulator.ledger import Ledger
 from tests.emulator.markets import MarketSpec
-from tests.emulator.orders import LIMIT_TYPES, STOP_TYPES, EmuOrder, EmuTrade
+from tests.emulator.orders import (
+    LIMIT_TYPES,
+    STOP_TYPES,
+    EmuOrder,
+    EmuTrade,
+    NewOrder,
+    OrderUpdate,
+)
 
 ORDER_NOT_FOUND = "Order does not exist."
 UNKNOWN_ORDER = "Unknown order sent."
@@ -35,21 +41,6 @@ TIMES_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
 EIGHT_PLACES = Decimal("0.00000001")
 MARKET_TYPES = frozenset({"MARKET", "STOP_LOSS", "TAKE_PROFIT"})
 """Types that fill at any price once working (stop-market after their trigger)."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewOrder:
-    """A parsed ``POST /api/v3/order`` request (``symbol`` is the Binance market id)."""
-
-    symbol: str
-    side: str
-    type: str
-    quantity: Decimal | None = None
-    quote_order_qty: Decimal | None = None
-    price: Decimal | None = None
-    stop_price: Decimal | None = None
-    time_in_force: str | None = None
-    client_order_id: str | None = None
 
 
 def _crosses(order: EmuOrder, price: Decimal) -> bool:
@@ -88,6 +79,8 @@ class Venue:
         self.fee_rate = fee_rate
         self.prices: dict[str, Decimal] = {}
         self.fill_limits: dict[str, Decimal] = {}
+        self.updates: list[OrderUpdate] = []
+        """Order events not yet published (drained by the server after each change)."""
         self.orders: dict[int, EmuOrder] = {}
         self.trades: list[EmuTrade] = []
         self._clock = clock
@@ -175,6 +168,7 @@ class Venue:
         self._next_order_id += 1
         self._store(order)
         self._by_client[order.client_order_id] = order.order_id
+        self.updates.append(OrderUpdate("NEW", order))
         if order.type in STOP_TYPES:
             return order, []
         return self._activate(order, now_price)
@@ -307,6 +301,7 @@ class Venue:
     def _close(self, order: EmuOrder, status: str) -> EmuOrder:
         self.ledger.unlock(order.locked_asset, order.locked)
         closed = order.with_changes(status=status, locked=ZERO, update_time=self._clock())
+        self.updates.append(OrderUpdate(status, closed))
         return self._store(closed)
 
     def _activate(self, order: EmuOrder, price: Decimal | None) -> tuple[EmuOrder, list[EmuTrade]]:
@@ -372,7 +367,7 @@ class Venue:
         self._next_trade_id += 1
         self.trades.append(trade)
         executed = order.executed_qty + qty
-        self._store(
+        filled = self._store(
             order.with_changes(
                 status="FILLED" if executed == order.quantity else "PARTIALLY_FILLED",
                 executed_qty=executed,
@@ -380,4 +375,5 @@ class Venue:
                 update_time=now,
             )
         )
+        self.updates.append(OrderUpdate("TRADE", filled, trade))
         return [trade]

@@ -1,4 +1,4 @@
-"""Websocket side of the emulator: /ws (raw events) and /stream (combined) endpoints.
+"""Websocket side of the emulator: /ws (raw events), /stream (combined), /ws-api (user data).
 
 Clients subscribe with ``{"method": "SUBSCRIBE", "params": [...], "id": n}`` and get
 ``{"result": null, "id": n}``, then a snapshot event per stream, then an event on every price
@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from aiohttp import WSMsgType, web
 
+from tests.emulator.errors import BinanceError
 from tests.emulator.faults import WEBSOCKET, FaultPlan
 from tests.emulator.recorder import Recorder, RequestRecord
 from tests.emulator.state import State
 from tests.emulator.streams import Message, StreamName, snapshot_message
+from tests.emulator.userstream import SUBSCRIBE_METHOD, verify_subscription
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ class Connection:
     combined: bool
     transport: asyncio.BaseTransport | None = None
     streams: set[str] = field(default_factory=set)
+    user_subscription: int | None = None
 
     async def drop(self) -> None:
         """Cut the TCP connection without a close handshake (a network failure)."""
@@ -41,6 +44,10 @@ class Connection:
     async def send(self, stream: str, payload: dict[str, object]) -> None:
         """Send ``payload`` (wrapped for combined-stream connections)."""
         message = {"stream": stream, "data": payload} if self.combined else payload
+        await self.send_json(message)
+
+    async def send_json(self, message: object) -> None:
+        """Send ``message`` as JSON, ignoring a connection that is already gone."""
         with contextlib.suppress(ConnectionError, RuntimeError):
             await self.socket.send_str(json.dumps(message))
 
@@ -53,11 +60,17 @@ class WebsocketHub:
         self._faults = faults
         self._recorder = recorder
         self._connections: set[Connection] = set()
+        self._subscriptions = 0
 
     @property
     def connection_count(self) -> int:
         """Connections currently open."""
         return len(self._connections)
+
+    @property
+    def user_subscribers(self) -> int:
+        """Connections subscribed to the user data stream."""
+        return sum(1 for c in self._connections if c.user_subscription is not None)
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """Serve one websocket connection until it closes."""
@@ -73,10 +86,11 @@ class WebsocketHub:
         try:
             if initial:
                 await self._subscribe(connection, initial)
+            on_text = self._on_api_text if request.path.startswith("/ws-api") else self._on_text
             async for message in socket:
                 if message.type is not WSMsgType.TEXT:
                     continue
-                if not await self._on_text(connection, message.data):
+                if not await on_text(connection, message.data):
                     break
         finally:
             self._connections.discard(connection)
@@ -95,19 +109,7 @@ class WebsocketHub:
                 json.dumps({"error": {"code": 3, "msg": "Invalid JSON"}})
             )
             return True
-        self._recorder.count(f"WS {method}")
-        fault = self._faults.take(WEBSOCKET)
-        self._recorder.record(
-            RequestRecord(
-                self._state.server_time(),
-                f"WS {method}",
-                {"params": ",".join(map(str, streams))},
-                101,
-                fault=fault.fault.value if fault else None,
-            )
-        )
-        if fault is not None:
-            await connection.drop()
+        if await self._faulted(connection, str(method), ",".join(map(str, streams))):
             return False
         if method == "SUBSCRIBE":
             unknown = [s for s in streams if StreamName.parse(str(s)) is None]
@@ -127,6 +129,63 @@ class WebsocketHub:
             error = {"code": 1, "msg": f"Unknown method {method!r}"}
             await connection.socket.send_str(json.dumps({"error": error, "id": request_id}))
         return True
+
+    async def _faulted(self, connection: Connection, method: str, params: str) -> bool:
+        """Count and log one client message; True when a fault dropped the connection."""
+        self._recorder.count(f"WS {method}")
+        fault = self._faults.take(WEBSOCKET)
+        name = fault.fault.value if fault else None
+        record = RequestRecord(
+            self._state.server_time(), f"WS {method}", {"params": params}, 101, fault=name
+        )
+        self._recorder.record(record)
+        if fault is not None:
+            await connection.drop()
+        return fault is not None
+
+    async def _on_api_text(self, connection: Connection, text: str) -> bool:
+        """Answer one WebSocket API request (user data stream subscription)."""
+        try:
+            request = json.loads(text)
+            method = str(request.get("method"))
+            request_id = request.get("id")
+            params = dict(request.get("params") or {})
+        except (ValueError, AttributeError, TypeError):
+            await connection.send_json({"status": 400, "error": {"code": -1100, "msg": "bad"}})
+            return True
+        if await self._faulted(connection, method, ",".join(sorted(params))):
+            return False
+        reply: dict[str, object] = {"id": request_id, "status": 200, "result": {}}
+        if method == SUBSCRIBE_METHOD:
+            try:
+                with self._state.lock:
+                    verify_subscription(self._state, params)
+            except BinanceError as exc:
+                error = {"id": request_id, "status": exc.status, "error": exc.body()}
+                await connection.send_json(error)
+                return True
+            connection.user_subscription = self._subscriptions
+            reply["result"] = {"subscriptionId": self._subscriptions}
+            self._subscriptions += 1
+        elif method == "userDataStream.unsubscribe":
+            connection.user_subscription = None
+        elif method != "ping":
+            reply = {
+                "id": request_id,
+                "status": 400,
+                "error": {"code": -1100, "msg": f"Unknown method {method!r}."},
+            }
+        await connection.send_json(reply)
+        return True
+
+    async def publish_user(self, events: list[dict[str, object]]) -> None:
+        """Send user data stream events to every subscribed WebSocket API connection."""
+        for connection in list(self._connections):
+            if connection.user_subscription is None:
+                continue
+            for event in events:
+                message = {"subscriptionId": connection.user_subscription, "event": event}
+                await connection.send_json(message)
 
     async def _subscribe(self, connection: Connection, streams: list[str]) -> None:
         for name in streams:

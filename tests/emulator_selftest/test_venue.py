@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from app.core.money import ZERO
 from tests.emulator.errors import BinanceError
 from tests.emulator.markets import DEFAULT_MARKETS
-from tests.emulator.venue import NewOrder, Venue
+from tests.emulator.orders import NewOrder
+from tests.emulator.venue import Venue
 
 FEE = Decimal("0.001")
 START = {"USDT": Decimal(100000), "BTC": Decimal(2)}
