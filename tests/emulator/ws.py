@@ -105,9 +105,7 @@ class WebsocketHub:
             request_id = request.get("id")
             streams = request.get("params") or []
         except (ValueError, AttributeError):
-            await connection.socket.send_str(
-                json.dumps({"error": {"code": 3, "msg": "Invalid JSON"}})
-            )
+            await connection.send_json({"error": {"code": 3, "msg": "Invalid JSON"}})
             return True
         if await self._faulted(connection, str(method), ",".join(map(str, streams))):
             return False
@@ -115,19 +113,19 @@ class WebsocketHub:
             unknown = [s for s in streams if StreamName.parse(str(s)) is None]
             if unknown:
                 error = {"code": 2, "msg": f"Invalid request: unknown stream(s) {unknown}"}
-                await connection.socket.send_str(json.dumps({"error": error, "id": request_id}))
+                await connection.send_json({"error": error, "id": request_id})
                 return True
-            await connection.socket.send_str(json.dumps({"result": None, "id": request_id}))
+            await connection.send_json({"result": None, "id": request_id})
             await self._subscribe(connection, [str(s) for s in streams])
         elif method == "UNSUBSCRIBE":
             connection.streams.difference_update(str(s) for s in streams)
-            await connection.socket.send_str(json.dumps({"result": None, "id": request_id}))
+            await connection.send_json({"result": None, "id": request_id})
         elif method == "LIST_SUBSCRIPTIONS":
             reply = {"result": sorted(connection.streams), "id": request_id}
-            await connection.socket.send_str(json.dumps(reply))
+            await connection.send_json(reply)
         else:
             error = {"code": 1, "msg": f"Unknown method {method!r}"}
-            await connection.socket.send_str(json.dumps({"error": error, "id": request_id}))
+            await connection.send_json({"error": error, "id": request_id})
         return True
 
     async def _faulted(self, connection: Connection, method: str, params: str) -> bool:
