@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -204,3 +205,67 @@ def test_no_fill_ever_exceeds_available_cash(market: dict[str, object]) -> None:
         cash -= spent
         assert cash >= 0
     assert (result.cash >= 0).all()
+
+
+@st.composite
+def markets_with_stops(draw: st.DrawFn) -> dict[str, object]:
+    market = draw(markets())
+    n = len(market["opens"])  # type: ignore[arg-type]
+    market["short_entries"] = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    market["short_exits"] = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    market["wicks"] = draw(st.lists(st.integers(0, 800), min_size=2 * n, max_size=2 * n))
+    pct = st.sampled_from([None, Decimal(2), Decimal(5), Decimal(20)])
+    market["stops"] = (draw(pct), draw(pct), draw(pct))
+    return market
+
+
+@settings(max_examples=150, deadline=None)
+@given(markets_with_stops())
+def test_long_short_with_stops_keeps_the_books_exact(market: dict[str, object]) -> None:
+    opens, closes = market["opens"], market["closes"]
+    wicks = market["wicks"]
+    assert isinstance(opens, list) and isinstance(closes, list) and isinstance(wicks, list)
+    n = len(opens)
+    highs = [max(o, c) + wicks[i] / 100 for i, (o, c) in enumerate(zip(opens, closes, strict=True))]
+    lows = [
+        max(min(o, c) - wicks[n + i] / 100, 0.01)
+        for i, (o, c) in enumerate(zip(opens, closes, strict=True))
+    ]
+    data = candles(opens, closes, highs=highs, lows=lows)
+    strategy = FixedSignals(
+        market["entries"],
+        market["exits"],
+        market["short_entries"],
+        market["short_exits"],  # type: ignore[arg-type]
+    )
+    stop, target, trailing = market["stops"]  # type: ignore[misc]
+    result = run_backtest(
+        strategy, data, size=market["qty"], cash=market["cash"], fee=market["fee"],  # type: ignore[arg-type]
+        allow_short=True, stop_loss_pct=stop, take_profit_pct=target, trailing_stop_pct=trailing,
+    )  # fmt: skip
+    fee = result.config.fee
+    for trade in result.trades:
+        # every fill happens inside its bar's range (no slippage here)
+        for bar, price in (
+            (trade.entry_bar, trade.entry_price),
+            (trade.exit_bar, trade.exit_price),
+        ):
+            assert Decimal(repr(lows[bar])) <= price <= Decimal(repr(highs[bar]))
+        sign = 1 if trade.side == "long" else -1
+        gross = (trade.exit_price - trade.entry_price) * trade.qty * sign
+        assert trade.entry_fee == trade.qty * trade.entry_price * fee
+        assert trade.exit_fee == trade.qty * trade.exit_price * fee
+        assert trade.pnl == gross - trade.entry_fee - trade.exit_fee
+        if trade.exit_reason == "stop_loss":
+            assert stop is not None
+            level = trade.entry_price * (1 - sign * stop / 100)
+            assert (trade.exit_price <= level) if sign == 1 else (trade.exit_price >= level)
+        if trade.exit_reason == "take_profit":
+            assert target is not None
+            level = trade.entry_price * (1 + sign * target / 100)
+            assert (trade.exit_price >= level) if sign == 1 else (trade.exit_price <= level)
+    open_pnl = ZERO if result.open_trade is None else result.open_trade.unrealised_pnl
+    realised = sum((trade.pnl for trade in result.trades), ZERO)
+    assert result.final_equity == result.initial_capital + realised + open_pnl
+    np.testing.assert_array_equal(result.equity, result.cash + result.position * result.close)
+    assert float(result.final_equity) == pytest.approx(float(result.equity[-1]), abs=1e-6)
