@@ -25,7 +25,8 @@ def test_keyring_is_used_when_available() -> None:
 def test_no_keyring_opens_the_key_file_dialog(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(keyring, "get_keyring", lambda: keyring.backends.fail.Keyring())
+    no_keyring = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
+    monkeypatch.setattr(keyring, "get_keyring", lambda: no_keyring)
     seen: list[str] = []
 
     def fill_in() -> None:
