@@ -80,7 +80,8 @@ async def test_recv_window_widens_the_accepted_timestamp(
     assert status == 200
 
 
-async def _ccxt_error(emulator: ExchangeEmulator, call: str, **config: Any) -> BaseException:
+async def _ccxt_outcome(emulator: ExchangeEmulator, call: str, **config: Any) -> Any:
+    """Run a balance fetch or a market order with a fresh client; the ccxt error or None."""
     exchange = ccxt_async.binance(emulator.ccxt_config(**config))
     try:
         await exchange.load_markets()
@@ -89,11 +90,16 @@ async def _ccxt_error(emulator: ExchangeEmulator, call: str, **config: Any) -> B
         else:
             await exchange.fetch_balance()
     except ccxt.BaseError as exc:
-        error: BaseException = exc
-        return error
+        return exc
     finally:
         await exchange.close()
-    raise AssertionError("the call succeeded")
+    return None
+
+
+async def _ccxt_error(emulator: ExchangeEmulator, call: str, **config: Any) -> BaseException:
+    error = await _ccxt_outcome(emulator, call, **config)
+    assert isinstance(error, BaseException), "the call succeeded"
+    return error
 
 
 async def test_ccxt_classes_for_key_problems(exchange_emulator: ExchangeEmulator) -> None:
@@ -153,3 +159,27 @@ async def test_api_restrictions_report_withdrawal_permission(
 def test_unknown_permission_names_are_refused(exchange_emulator: ExchangeEmulator) -> None:
     with pytest.raises(ValueError, match="enable_withdrawls"):
         exchange_emulator.set_permissions(enable_withdrawls=True)
+
+
+@pytest.mark.parametrize(
+    ("flags", "read_error", "trade_error"),
+    [
+        ({"enable_reading": False}, ccxt.AuthenticationError, ccxt.AuthenticationError),
+        ({"can_trade": False}, None, ccxt.AuthenticationError),
+        ({"enable_withdrawals": True}, None, None),
+    ],
+)
+async def test_permission_flags_gate_reads_and_trades(
+    exchange_emulator: ExchangeEmulator,
+    flags: dict[str, bool],
+    read_error: type[Exception] | None,
+    trade_error: type[Exception] | None,
+) -> None:
+    exchange_emulator.set_price("BTC/USDT", "30000")
+    exchange_emulator.set_permissions(**flags)
+    for call, expected in (("balance", read_error), ("order", trade_error)):
+        outcome = await _ccxt_outcome(exchange_emulator, call)
+        assert (outcome if outcome is None else type(outcome)) is expected
+    assert [r.code for r in exchange_emulator.requests() if r.code] == [
+        -2015 for error in (read_error, trade_error) if error
+    ]

@@ -110,3 +110,18 @@ async def test_raw_subscription_checks_the_signature(
         assert reply["result"] == {"subscriptionId": 0}
     else:
         assert reply["error"]["code"] == code
+
+
+async def test_canceled_order_keeps_its_client_id_on_the_stream(
+    pro_client: Any, exchange_emulator: ExchangeEmulator
+) -> None:
+    exchange_emulator.set_price("BTC/USDT", "30000")
+    order = await pro_client.create_order(
+        "BTC/USDT", "limit", "sell", 0.01, 31000, {"clientOrderId": "cb-ws-cancel"}
+    )
+    watching = asyncio.ensure_future(pro_client.watch_orders("BTC/USDT"))
+    await _subscribed(exchange_emulator)
+    await pro_client.cancel_order(order["id"], "BTC/USDT")
+    [canceled] = await _next(watching)
+    assert (canceled["clientOrderId"], canceled["status"]) == ("cb-ws-cancel", "canceled")
+    assert canceled["info"]["c"] != "cb-ws-cancel"  # Binance puts the cancel's own id in "c"
