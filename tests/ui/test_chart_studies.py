@@ -36,49 +36,51 @@ def chart(qtbot: QtBot, btc: pd.DataFrame) -> ChartWidget:
     return widget
 
 
-def drawn(curve) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    x, y = curve.getOriginalDataset()
-    return np.asarray(x), np.asarray(y)
-
-
 def test_sma_overlay_draws_the_moving_average_of_the_closes(
     chart: ChartWidget, btc: pd.DataFrame
 ) -> None:
     chart.set_overlays([Study(StudyKind.SMA, 20)])
-    x, y = drawn(chart._overlays[0].curves[0])
+    values = chart._overlays[0].lines[0].view
     close = btc["close"].to_numpy()
     expected = pd.Series(close).rolling(20).mean().to_numpy()
-    np.testing.assert_array_equal(x, np.arange(len(close)))
-    np.testing.assert_allclose(y[19:], expected[19:], rtol=1e-9)
-    assert np.isnan(y[:19]).all()
+    np.testing.assert_allclose(values[19:], expected[19:], rtol=1e-9)
+    assert np.isnan(values[:19]).all()
     assert "SMA(20) " in chart.readout_text()
+    chart.grab()
+    item = chart._overlays[0].items[0]
+    start, stop = chart.visible_range()
+    frame = item.last_frame
+    assert (frame.level, frame.start, frame.stop) == (0, max(start - 1, 0), stop)
+    assert frame.points == frame.stop - frame.start  # one vertex per visible bar
 
 
-def test_overlays_are_clipped_to_view_and_peak_downsampled(chart: ChartWidget) -> None:
+def test_overlays_draw_only_the_visible_bars_min_max_per_pixel(chart: ChartWidget) -> None:
     count = 200_000
     close = 100.0 + np.random.default_rng(3).normal(0.0, 1.0, count).cumsum()
     stamps = np.arange(count, dtype=np.int64) * HOUR_MS
     chart.set_candles(stamps, close, close + 1, close - 1, close, np.ones(count))
     chart.set_overlays([Study(StudyKind.EMA, 50)])
-    curve = chart._overlays[0].curves[0]
+    item = chart._overlays[0].items[0]
     chart.set_visible_range(150_000, 150_300)
     chart.grab()
-    x, _ = curve.getData()
-    assert x[0] >= 150_000 - 2 and x[-1] <= 150_300 + 2  # only the visible part is drawn
+    assert (item.last_frame.start, item.last_frame.stop) == (149_999, 150_301)
     chart.set_visible_range(0, count)
     chart.grab()
-    x, y = curve.getData()
     pixels = chart.price_pane.view_box.width()
-    assert len(x) <= 4 * pixels  # min/max per pixel column, not 200,000 points
-    visible = ~np.isnan(y)
-    assert y[visible].max() == pytest.approx(np.nanmax(chart._overlays[0]._lines[0].view))
+    frame = item.last_frame
+    assert (frame.start, frame.stop) == (0, count)
+    assert frame.points <= 2 * pixels  # a min and a max per pixel column, not 200,000 points
+    path = item._path.boundingRect()
+    values = chart._overlays[0].lines[0].view
+    assert path.top() == pytest.approx(np.nanmin(values))  # extremes survive downsampling
+    assert path.bottom() == pytest.approx(np.nanmax(values))
 
 
 def test_bollinger_bands_stay_inside_the_fitted_price_range(chart: ChartWidget) -> None:
     chart.set_overlays([Study(StudyKind.BOLLINGER, 20, 3.0)])
     start, stop = 3_000, 3_200
     chart.set_visible_range(start, stop)
-    upper, _middle, lower = (line.view for line in chart._overlays[0]._lines)
+    upper, _middle, lower = (line.view for line in chart._overlays[0].lines)
     y_min, y_max = chart.price_pane.view_box.viewRange()[1]
     assert y_max >= np.nanmax(upper[start:stop])
     assert y_min <= np.nanmin(lower[start:stop])
@@ -105,7 +107,7 @@ def test_macd_pane_fits_its_visible_values(chart: ChartWidget) -> None:
     chart.show_macd(True)
     start, stop = 4_000, 4_150
     chart.set_visible_range(start, stop)
-    lines = [line.view[start:stop] for line in chart._macd._lines[:3]]  # type: ignore[union-attr]
+    lines = [line.view[start:stop] for line in chart._macd.lines[:3]]  # type: ignore[union-attr]
     low = min(np.nanmin(values) for values in lines)
     high = max(np.nanmax(values) for values in lines)
     y_min, y_max = chart.macd_pane.view_box.viewRange()[1]
@@ -126,7 +128,7 @@ def test_live_tail_matches_a_full_recomputation(chart: ChartWidget, qtbot: QtBot
     close = chart.series.close
     for plot in chart._studies():
         expected = plot.study.compute(close)
-        for line, values in zip(plot._lines, expected, strict=False):
+        for line, values in zip(plot.lines, expected, strict=False):
             np.testing.assert_allclose(line.view[-10:], values[-10:], rtol=1e-9)
 
 
@@ -142,7 +144,6 @@ def test_palette_switch_recolours_everything_and_keeps_studies(chart: ChartWidge
     assert chart.price_pane.backgroundBrush().color().name() == LIGHT.background
     assert chart.overlays == [Study(StudyKind.SMA, 20)]
     assert not chart.rsi_pane.isHidden()
-    pen = chart._overlays[0].curves[0].opts["pen"]
-    assert pen.color().name() == LIGHT.overlays[0]
+    assert chart._overlays[0].items[0]._pen.color().name() == LIGHT.overlays[0]
     image = chart.grab().toImage()
     assert image.pixelColor(5, image.height() // 2).name() == LIGHT.background

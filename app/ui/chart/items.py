@@ -36,14 +36,15 @@ class FrameStats:
     primitives: int
 
 
-class _Primitives:
-    """One colour's reusable QLineF and QRectF arrays."""
+class Primitives:
+    """One colour's reusable QLineF and QRectF arrays, filled from numpy in place."""
 
     def __init__(self) -> None:
         self.lines = internals.PrimitiveArray(QLineF, 4)
         self.rects = internals.PrimitiveArray(QRectF, 4)
 
     def fill_lines(self, x: FloatArray, y1: FloatArray, y2: FloatArray) -> None:
+        """Vertical segments (x, y1)-(x, y2)."""
         self.lines.resize(len(x))
         target = self.lines.ndarray()
         target[:, 0] = x
@@ -52,6 +53,7 @@ class _Primitives:
         target[:, 3] = y2
 
     def fill_rects(self, left: FloatArray, bottom: FloatArray, width: Any, height: Any) -> None:
+        """Rectangles from (left, bottom) with ``width`` and ``height`` (arrays or scalars)."""
         self.rects.resize(len(left))
         target = self.rects.ndarray()
         target[:, 0] = left
@@ -61,6 +63,7 @@ class _Primitives:
 
     @property
     def count(self) -> int:
+        """Number of primitives held."""
         return len(self.lines) + len(self.rects)
 
 
@@ -148,8 +151,8 @@ class _CandleShapes:
     """Candlesticks: a wick per column and an up/down coloured body."""
 
     def __init__(self) -> None:
-        self._up = _Primitives()
-        self._down = _Primitives()
+        self._up = Primitives()
+        self._down = Primitives()
 
     def apply_palette(self, palette: ChartPalette) -> None:
         self._pens = (pg.mkPen(palette.up, width=1), pg.mkPen(palette.down, width=1))
@@ -190,8 +193,8 @@ class _VolumeShapes:
     """Volume bars from zero, coloured by the column's direction (merged volume is summed)."""
 
     def __init__(self) -> None:
-        self._up = _Primitives()
-        self._down = _Primitives()
+        self._up = Primitives()
+        self._down = Primitives()
 
     def apply_palette(self, palette: ChartPalette) -> None:
         self._brushes = (pg.mkBrush(palette.volume_up), pg.mkBrush(palette.volume_down))
@@ -200,7 +203,7 @@ class _VolumeShapes:
         size = len(series)
         if not size:
             return QRectF()
-        return QRectF(-0.5, 0.0, float(size), series.volume_peak(0, size))
+        return QRectF(-0.5, 0.0, float(size), series.volume_total(0, size))  # >= any column
 
     def build(self, window: CandleWindow, column_px: float) -> int:
         rising = window.close >= window.open

@@ -97,8 +97,6 @@ class Pane(pg.PlotWidget):  # type: ignore[misc]
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=True, y=False)
-        plot.setClipToView(True)
-        plot.setDownsampling(auto=True, mode="peak")
         self.view_box = plot.getViewBox()
         self.view_box.disableAutoRange()
         self.grid = GridItem(plot)

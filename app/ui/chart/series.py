@@ -69,7 +69,6 @@ class CandleSeries:
         self._high_levels = RangePyramid("max")
         self._low_levels = RangePyramid("min")
         self._volume_levels = RangePyramid("sum")
-        self._volume_max = RangePyramid("max")
         self.version = 0
         self._cached_key: tuple[int, int, int, int] | None = None
         self._cached_window: CandleWindow | None = None
@@ -198,9 +197,10 @@ class CandleSeries:
             self._high_levels.query(self.high, start, stop),
         )
 
-    def volume_peak(self, start: int, stop: int) -> float:
-        """Largest single-bar volume of bars ``[start, stop)``; NaN when empty."""
-        return self._volume_max.query(self.volume, start, stop)
+    def volume_total(self, start: int, stop: int) -> float:
+        """Summed volume of bars ``[start, stop)`` (0 when empty)."""
+        total = self._volume_levels.query(self.volume, start, stop)
+        return 0.0 if math.isnan(total) else total
 
     def window(self, start: int, stop: int, level: int) -> CandleWindow:
         """Candles or merged buckets covering bars ``[start, stop)`` at ``level`` (cached)."""
@@ -264,12 +264,10 @@ class CandleSeries:
         self._high_levels.rebuild(self.high)
         self._low_levels.rebuild(self.low)
         self._volume_levels.rebuild(self.volume)
-        self._volume_max.rebuild(self.volume)
         self.version += 1
 
     def _refresh_from(self, index: int) -> None:
         self._high_levels.refresh_tail(self.high, index)
         self._low_levels.refresh_tail(self.low, index)
         self._volume_levels.refresh_tail(self.volume, index)
-        self._volume_max.refresh_tail(self.volume, index)
         self.version += 1
