@@ -38,8 +38,9 @@ def test_picking_a_timeframe_emits_timeframe_changed(panel: ChartPanel, qtbot: Q
 
 
 def test_filling_the_pickers_from_code_emits_nothing(panel: ChartPanel, qtbot: QtBot) -> None:
-    with qtbot.assertNotEmitted(panel.symbol_changed), qtbot.assertNotEmitted(
-        panel.timeframe_changed
+    with (
+        qtbot.assertNotEmitted(panel.symbol_changed),
+        qtbot.assertNotEmitted(panel.timeframe_changed),
     ):
         panel.set_symbols(["SOL/USDT", "ETH/USDT"], current="ETH/USDT")
         panel.set_timeframes(["1m", "1h"], current="1h")
