@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.core.enums import OrderType, Side, TradingMode
-from app.core.errors import EngineError, ExchangeError, RiskRejected
+from app.core.errors import EngineError, ExchangeError, RiskRejected, StorageError
 from app.core.events import (
     BalanceUpdated,
     CandleClosed,
@@ -234,6 +234,14 @@ class Engine:
         )
         await self.runner.on_candle_closed(event)
         self._refresh()
+        self._flush_audit()
+
+    def _flush_audit(self) -> None:
+        """Write buffered audit records now, so the next order's pre-send write stays short."""
+        try:
+            self.parts.audit.flush()
+        except StorageError:
+            logger.exception("audit log write failed; records kept for the next flush")
 
     async def _match_paper(self, tick: TickerUpdated) -> None:
         """Offline: match the paper orders on a replayed tick; fills reach the tracker at once."""
@@ -246,6 +254,7 @@ class Engine:
         for client_order_id in dict.fromkeys(f.client_order_id for f in fills):
             tracker.apply(await paper.fetch_order(tick.symbol, client_order_id))
         tracker.apply_fills(fills)
+        self._flush_audit()
 
     def _on_fill(self, event: FillReceived) -> None:
         self._refresh()
