@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QEvent, QPoint, QPointF
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.enums import Side
@@ -126,6 +127,9 @@ def test_crosshair_readout_shows_the_bar_under_the_mouse(
     assert chart.price_pane.v_line.isVisible()
     assert chart.price_pane.v_line.value() == index
     assert chart.volume_pane.v_line.value() == index  # every pane follows the same bar
+    QApplication.sendEvent(chart, QEvent(QEvent.Type.Leave))
+    assert not chart.price_pane.v_line.isVisible()
+    assert f"C {million['close'][-1]:,.2f}" in chart.readout_text()  # back to the last bar
 
 
 def test_live_update_of_the_last_candle_changes_what_is_drawn(

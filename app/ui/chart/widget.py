@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
@@ -139,6 +139,8 @@ class ChartWidget(QWidget):
     ) -> None:
         """Queue a new state of the last (forming) candle; drawn within ~33 ms.
 
+        Call on the GUI thread (the UI bridge delivers engine events there).
+
         Raises:
             DataError: ``timestamp`` is not the open time of the last candle.
         """
@@ -152,7 +154,7 @@ class ChartWidget(QWidget):
     def append_candle(
         self, timestamp: int, open_: float, high: float, low: float, close: float, volume: float
     ) -> None:
-        """Queue a new candle after the last one; drawn within ~33 ms.
+        """Queue a new candle after the last one; drawn within ~33 ms (GUI thread only).
 
         Raises:
             DataError: ``timestamp`` is not after the last candle's open time.
@@ -299,6 +301,11 @@ class ChartWidget(QWidget):
             pane.set_crosshair(None if index is None else float(index), None)
         self._update_readout()
         self.bar_hovered.emit(-1 if index is None else index)
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """The mouse left the chart: hide the crosshair, show the last bar again."""
+        self.hover_bar(None)
+        super().leaveEvent(event)
 
     # ------------------------------------------------------------------ internals
     def _add_pane(self, stretch: int) -> Pane:
