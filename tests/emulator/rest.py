@@ -170,7 +170,7 @@ def create_order(state: State, params: Params) -> object:
     return body
 
 
-def test_order(state: State, params: Params) -> object:
+def validate_order(state: State, params: Params) -> object:
     """POST /api/v3/order/test: validates the parameters only."""
     request = _new_order(params)
     state.market(request.symbol)
@@ -299,7 +299,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v3/ticker/bookTicker"): Route(book_ticker),
     ("GET", "/api/v3/depth"): Route(depth),
     ("POST", "/api/v3/order"): Route(create_order, signed=True, trading=True),
-    ("POST", "/api/v3/order/test"): Route(test_order, signed=True, trading=True),
+    ("POST", "/api/v3/order/test"): Route(validate_order, signed=True, trading=True),
     ("DELETE", "/api/v3/order"): Route(cancel_order, signed=True, trading=True),
     ("GET", "/api/v3/order"): Route(query_order, signed=True),
     ("GET", "/api/v3/openOrders"): Route(open_orders, signed=True),
