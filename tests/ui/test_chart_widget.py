@@ -163,7 +163,7 @@ def test_many_live_ticks_are_coalesced_into_one_redraw(
         chart.update_last_candle(last, 1.0, 40_000.0 + tick, 1.0, 2.0, 3.0)
     qtbot.waitUntil(lambda: chart.series.high[-1] == 40_049.0, timeout=1_000)
     assert chart.series.version - before == 50  # all ticks applied ...
-    assert not chart._pending  # ... in one flush
+    assert chart.pending_live_updates == 0  # ... in one flush
 
 
 def test_out_of_order_live_candles_are_refused(

@@ -14,12 +14,11 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from app.core.enums import Side
-from app.core.errors import DataError
 from app.ui.chart.annotations import (
     OrderLineLayer,
     Price,
@@ -28,6 +27,7 @@ from app.ui.chart.annotations import (
     to_trade_markers,
 )
 from app.ui.chart.items import CandleItem, VolumeItem
+from app.ui.chart.live import LiveCandle, LiveCandleQueue
 from app.ui.chart.palette import DARK, ChartPalette
 from app.ui.chart.pane import Pane
 from app.ui.chart.readout import candle_readout, format_oscillator, format_price
@@ -37,11 +37,9 @@ from app.ui.chart.study_plot import StudyPlot
 
 logger = logging.getLogger(__name__)
 
-_LIVE_INTERVAL_MS = 33  # at most ~30 live repaints per second
 _RIGHT_MARGIN_BARS = 5
 _Y_PADDING = 0.06
 _RSI_LEVELS = (30.0, 70.0)
-_LiveUpdate = tuple[bool, int, float, float, float, float, float]
 
 
 class ChartWidget(QWidget):
@@ -67,8 +65,7 @@ class ChartWidget(QWidget):
         self._initial_bars = initial_bars
         self.series = CandleSeries()
         self._hover_index: int | None = None
-        self._pending: list[_LiveUpdate] = []
-        self._pending_last: int | None = None
+        self._live = LiveCandleQueue(self._apply_live, self)
         self._overlays: list[StudyPlot] = []
         self._rsi: StudyPlot | None = None
         self._macd: StudyPlot | None = None
@@ -100,10 +97,6 @@ class ChartWidget(QWidget):
         layout.addWidget(self.readout)
         layout.addWidget(self._splitter, 1)
 
-        self._live_timer = QTimer(self)
-        self._live_timer.setSingleShot(True)
-        self._live_timer.setInterval(_LIVE_INTERVAL_MS)
-        self._live_timer.timeout.connect(self.flush_live_updates)
         self.price_pane.view_box.sigXRangeChanged.connect(self._fit_y)
         self.volume_pane.view_box.sigResized.connect(self._fit_y)
         self._apply_readout_style()
@@ -124,10 +117,8 @@ class ChartWidget(QWidget):
         Raises:
             DataError: the arrays differ in length or timestamps are not strictly increasing.
         """
-        self._pending.clear()
-        self._live_timer.stop()
         self.series.set(timestamps, open_, high, low, close, volume)
-        self._pending_last = int(self.series.timestamps[-1]) if len(self.series) else None
+        self._live.reset(int(self.series.timestamps[-1]) if len(self.series) else None)
         for study in self._studies():
             study.recompute(self.series.close)
         self._data_changed()
@@ -144,12 +135,7 @@ class ChartWidget(QWidget):
         Raises:
             DataError: ``timestamp`` is not the open time of the last candle.
         """
-        if self._pending_last is None or timestamp != self._pending_last:
-            raise DataError(
-                f"chart live update: candle {timestamp} is not the last candle "
-                f"({self._pending_last}); call append_candle for a new bar"
-            )
-        self._queue((False, timestamp, open_, high, low, close, volume))
+        self._live.update_last(LiveCandle(False, timestamp, open_, high, low, close, volume))
 
     def append_candle(
         self, timestamp: int, open_: float, high: float, low: float, close: float, volume: float
@@ -159,28 +145,26 @@ class ChartWidget(QWidget):
         Raises:
             DataError: ``timestamp`` is not after the last candle's open time.
         """
-        if self._pending_last is not None and timestamp <= self._pending_last:
-            raise DataError(
-                f"chart live update: new candle {timestamp} is not after the last candle "
-                f"{self._pending_last}"
-            )
-        self._pending_last = timestamp
-        self._queue((True, timestamp, open_, high, low, close, volume))
+        self._live.append(LiveCandle(True, timestamp, open_, high, low, close, volume))
 
     def flush_live_updates(self) -> None:
-        """Apply the queued live updates now (the timer calls this; tests may too)."""
-        self._live_timer.stop()
-        if not self._pending:
-            return
-        updates, self._pending = self._pending, []
+        """Apply the queued live updates now (a ~33 ms timer does this on its own)."""
+        self._live.flush()
+
+    @property
+    def pending_live_updates(self) -> int:
+        """Live updates queued for the next repaint."""
+        return self._live.pending_count
+
+    def _apply_live(self, updates: list[LiveCandle]) -> None:
         old_size = len(self.series)
         first_changed = old_size - 1
-        for is_new, *candle in updates:
-            timestamp, values = int(candle[0]), candle[1:]
-            if is_new:
-                self.series.append(timestamp, *values)
+        for candle in updates:
+            values = (candle.open, candle.high, candle.low, candle.close, candle.volume)
+            if candle.is_new:
+                self.series.append(candle.timestamp, *values)
             else:
-                self.series.update_last(timestamp, *values)
+                self.series.update_last(candle.timestamp, *values)
             first_changed = min(first_changed, len(self.series) - 1)
         for study in self._studies():
             study.refresh_tail(self.series.close, max(first_changed, 0))
@@ -346,11 +330,6 @@ class ChartWidget(QWidget):
         shown = [pane for pane in self._panes() if not pane.isHidden()]
         for pane in self._panes():
             pane.show_time_axis(bool(shown) and pane is shown[-1])
-
-    def _queue(self, update: _LiveUpdate) -> None:
-        self._pending.append(update)
-        if not self._live_timer.isActive():
-            self._live_timer.start()
 
     def _data_changed(self) -> None:
         size = len(self.series)
