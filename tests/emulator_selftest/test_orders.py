@@ -228,3 +228,16 @@ async def test_server_time_follows_the_injected_offset(
     exchange_emulator.set_time_offset(3_600_000)
     skewed = await client.fetch_time()
     assert 3_500_000 < skewed - before < 3_700_000
+
+
+async def test_test_order_endpoint_validates_without_placing(
+    client: Any, exchange_emulator: ExchangeEmulator
+) -> None:
+    exchange_emulator.set_price("BTC/USDT", "30000")
+    await client.create_order("BTC/USDT", "limit", "buy", 0.001, 29000, {"test": True})
+    assert exchange_emulator.calls("POST /api/v3/order/test") == 1
+    assert exchange_emulator.snapshot().orders == {}
+    with pytest.raises(ccxt.BadSymbol):
+        await client.private_post_order_test(
+            {"symbol": "DOGEUSDT", "side": "BUY", "type": "MARKET"}
+        )
