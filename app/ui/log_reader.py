@@ -183,6 +183,14 @@ def _kept_lines(
     lowered = block.lower()
     for needle in _needles(log_filter):
         keep &= _lines_containing(lowered, needle, starts)
+    if log_filter.min_level:
+        # Lines written by the app's formatter name their level as `"level": "<NAME>"` (quotes
+        # inside values are escaped), so only lines with an allowed name need parsing.
+        allowed = np.zeros(len(starts), dtype=np.bool_)
+        for name, number in LEVELS.items():
+            if number >= log_filter.min_level:
+                allowed |= _lines_containing(lowered, f'"level": "{name.lower()}"'.encode(), starts)
+        keep &= allowed
     if log_filter.needs_record:
         for index in np.flatnonzero(keep):
             record = parse_line(block[starts[index] : ends[index]])
