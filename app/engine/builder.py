@@ -19,16 +19,12 @@ from app.config.settings import database_url
 from app.core.enums import TradingMode
 from app.core.errors import ConfigError, SecretStoreError
 from app.core.ports import ExchangePort, SecretStorePort
-from app.engine.audit import AuditWriter
 from app.engine.bus import CoalescingQueue, EventBus
 from app.engine.engine import Engine, EngineParts
-from app.engine.exchange_breaker import ExchangeCircuitBreaker
-from app.engine.executor import OrderExecutor
 from app.engine.facade import EngineFacade
+from app.engine.order_path import build_order_path
 from app.engine.portfolio import Portfolio
-from app.engine.reconciliation import Reconciler
 from app.engine.replay_driver import ReplayDriver
-from app.engine.tracker import OrderTracker
 from app.exchange.credentials import Credentials
 from app.exchange.factory import (
     SystemClock,
@@ -41,7 +37,7 @@ from app.exchange.paper_storage import StoragePaperLedger
 from app.risk.manager import RiskManager
 from app.security.api_keys import load_credentials
 from app.storage.database import Database
-from app.storage.repositories import AuditLog, FillRepository, OrderRepository
+from app.storage.repositories import OrderRepository
 from app.strategies.registry import default_registry
 
 logger = logging.getLogger(__name__)
@@ -134,42 +130,29 @@ def build_engine(
             )
     venue = f"{exchange.exchange_id}:{chosen.value}"
     bus = EventBus()
-    orders = OrderRepository(database)
     portfolio = Portfolio(settings.general.quote_currency)
-    tracker = OrderTracker(
+    path = build_order_path(
         exchange,
-        orders,
-        FillRepository(database),
-        venue,
-        portfolio=portfolio,
-        publish=bus.publish,
-        clock=clock,
-    )
-    audit = AuditWriter(AuditLog(database), clock=clock)
-    breaker = ExchangeCircuitBreaker(exchange.exchange_id, bus.publish, clock=clock)
-    executor = OrderExecutor(tracker, breaker, audit, clock=clock)
-    reconciler = Reconciler(
-        tracker,
-        audit,
         database,
-        publish=bus.publish,
-        in_flight=executor.is_in_flight,
+        venue,
+        bus=bus,
+        portfolio=portfolio,
         symbols=settings.general.symbols if replay is None else (settings.replay.symbol,),
         clock=clock,
     )
     parts = EngineParts(
         mode=chosen,
         exchange=exchange,
-        tracker=tracker,
-        executor=executor,
-        reconciler=reconciler,
-        audit=audit,
-        breaker=breaker,
+        tracker=path.tracker,
+        executor=path.executor,
+        reconciler=path.reconciler,
+        audit=path.audit,
+        breaker=path.breaker,
         portfolio=portfolio,
         risk=RiskManager(settings.risk, now_ms=clock),
         bus=bus,
         registry=default_registry(),
-        orders=orders,
+        orders=OrderRepository(database),
         quote_currency=settings.general.quote_currency,
         clock=clock,
         replay=replay,

@@ -60,7 +60,11 @@ RECENT_ORDERS = 500
 
 @dataclass(slots=True)
 class EngineParts:
-    """The components :func:`app.engine.builder.build_engine` wires together."""
+    """The components :func:`app.engine.builder.build_engine` wires together.
+
+    The audit writer must already be attached to ``bus`` (as
+    :func:`app.engine.order_path.build_order_path` does).
+    """
 
     mode: TradingMode
     exchange: ExchangePort
@@ -116,7 +120,6 @@ class Engine:
         self.bus.subscribe(FillReceived, self.runner.on_fill)
         self.bus.subscribe(FillReceived, self._on_fill)
         self.bus.subscribe(WorkerHealthChanged, self._on_health)
-        parts.audit.attach(self.bus)
         if parts.replay is not None and parts.paper is not None:
             parts.replay.add_tick_hook(self._match_paper)
 
