@@ -68,6 +68,8 @@ def test_a_million_candles_draws_only_the_visible_bars(
     assert (frame.start, frame.stop, frame.level) == (MILLION - 120, MILLION, 0)
     assert frame.columns == 120
     assert frame.primitives == 240  # one wick and one body per candle, nothing else
+    paint(chart)
+    assert chart.candle_item.last_frame is frame  # an idle repaint replays the cached arrays
 
 
 def test_zoomed_out_candles_are_merged_to_at_most_one_column_per_pixel(
