@@ -1,20 +1,227 @@
-"""Composition root of the desktop app: the only place that wires concrete classes together."""
+"""Composition root of the desktop app: the only place that wires concrete classes together.
+
+Start-up order: paths, settings (a bad file is shown, never overwritten), logging, the Qt
+application and theme, the engine (stopped), the main window; candles load after the window
+shows. On exit the engine is shut down (strategies stopped, exchange closed, store flushed).
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from app.config.paths import AppPaths
+    from app.config.schema import Settings
+    from app.engine.facade import EngineFacade
+    from app.observability.logging_config import LoggingHandle
+    from app.ui.main_window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+DEFAULT_SCREENSHOT_DELAY_MS = 4000
+
+
+def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The app's options and the remaining (Qt) arguments."""
+    parser = argparse.ArgumentParser(prog="cryptobot gui", add_help=True)
+    parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--screenshot", type=Path, metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--screenshot-delay", type=int, default=DEFAULT_SCREENSHOT_DELAY_MS, help=argparse.SUPPRESS
+    )
+    parser.add_argument("--theme", choices=("dark", "light"), help="colour theme for this run")
+    parser.add_argument(
+        "--demo",
+        metavar="STRATEGY",
+        help="offline mode only: start the engine and run STRATEGY on the replay data",
+    )
+    return parser.parse_known_args(list(argv or []))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the main window and run the Qt event loop; returns the exit code."""
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    started = time.perf_counter()
+    args, qt_args = parse_args(argv)
 
-    from app import app_version
+    from app.config.paths import resolve_paths
+    from app.config.schema import Theme
+    from app.core.errors import ConfigError
+    from app.ui.app import configure_qsettings, create_application, show_fatal
 
-    qt_app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
-    window = QMainWindow()
-    window.setWindowTitle(f"Cryptobot {app_version()}")
-    window.resize(1280, 800)
-    window.show()
-    return int(qt_app.exec())
+    paths = resolve_paths()
+    try:
+        settings, first_run, warnings = _load_settings(paths)
+    except ConfigError as exc:
+        if args.smoke or args.screenshot:
+            print(f"cryptobot gui: settings problem: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        create_application(qt_args)
+        show_fatal("Settings problem", str(exc))
+        return EXIT_CONFIG
+    theme = Theme(args.theme) if args.theme else settings.general.theme
+    log_handle = _configure_logging(settings, paths)
+    app = create_application(qt_args, theme)
+    configure_qsettings(paths)
+    try:
+        return _run(app, args, settings, paths, log_handle, first_run, warnings, started)
+    finally:
+        log_handle.close()
+
+
+def _load_settings(paths: AppPaths) -> tuple[Settings, bool, list[str]]:
+    from app.config.settings import load_settings
+
+    paths.ensure()
+    loaded = load_settings(paths)
+    return loaded.settings, loaded.first_run, loaded.warnings
+
+
+def _configure_logging(settings: Settings, paths: AppPaths) -> LoggingHandle:
+    from app.observability.logging_config import configure_logging
+
+    options = settings.logging
+    return configure_logging(
+        paths.log_dir,
+        level=options.level,
+        component_levels=options.component_levels,
+        max_bytes=options.max_bytes,
+        backups=options.backups,
+        console=options.console,
+    )
+
+
+def _run(
+    app: QApplication,
+    args: argparse.Namespace,
+    settings: Settings,
+    paths: AppPaths,
+    log_handle: LoggingHandle,
+    first_run: bool,
+    warnings: list[str],
+    started: float,
+) -> int:
+    from PySide6.QtCore import QTimer
+
+    from app.security.keyring_store import KeyringSecretStore
+    from app.strategies.registry import default_registry
+    from app.ui.app import ExceptionHook, run_event_loop
+    from app.ui.main_window import MainWindow
+    from app.ui.messages import show_message
+
+    window_ref: list[MainWindow] = []
+    hook = ExceptionHook(lambda: window_ref[0] if window_ref else None)
+    hook.install()
+    unattended = bool(args.smoke or args.screenshot)
+    if first_run and not unattended:
+        settings = _first_run_wizard(settings, paths)
+    registry = default_registry()
+    if paths.strategies_dir.is_dir():
+        for problem in registry.load_user_strategies(paths.strategies_dir):
+            warnings.append(f"User strategy not loaded: {problem}")
+    facade = _build_engine(settings, paths, warnings)
+    try:
+        window = MainWindow(
+            facade,
+            settings=settings,
+            paths=paths,
+            registry=registry,
+            log_handle=log_handle,
+            secret_store=KeyringSecretStore,
+        )
+        window_ref.append(window)
+        hook.on_error = window.notifier.on_error
+        if args.theme is None:
+            window.restore_saved_theme()
+
+        def shown() -> None:
+            window.show()
+            elapsed = time.perf_counter() - started
+            logger.info("main window shown %.0f ms after start", elapsed * 1000)
+            if warnings:
+                show_message(window, "Start-up", "\n\n".join(warnings))
+            if args.demo:
+                _start_demo(window, facade, args.demo)
+            if args.smoke:
+                print(f"cryptobot gui: window shown in {elapsed * 1000:.0f} ms")
+                QTimer.singleShot(0, window.close)
+            if args.screenshot:
+                QTimer.singleShot(
+                    args.screenshot_delay, lambda: _screenshot(window, args.screenshot)
+                )
+
+        return run_event_loop(app, shown)
+    finally:
+        hook.uninstall()
+        facade.shutdown()
+
+
+def _first_run_wizard(settings: Settings, paths: AppPaths) -> Settings:
+    try:
+        from app.ui.wizard import run_setup_wizard
+    except ImportError as exc:
+        logger.warning("setup wizard not available (%s); starting offline with defaults", exc)
+        return settings
+    from app.security.keyring_store import KeyringSecretStore
+
+    saved = run_setup_wizard(None, settings, paths, KeyringSecretStore())
+    return settings if saved is None else saved
+
+
+def _build_engine(settings: Settings, paths: AppPaths, warnings: list[str]) -> EngineFacade:
+    """The engine for ``settings``; on a configuration problem, offline mode plus a warning."""
+    from app.core.enums import TradingMode
+    from app.core.errors import ConfigError
+    from app.engine.builder import build_engine
+    from app.security.keyring_store import KeyringSecretStore
+
+    try:
+        return build_engine(settings, paths, secret_store=KeyringSecretStore())
+    except ConfigError as exc:
+        if settings.general.mode is TradingMode.OFFLINE:
+            raise
+        warnings.append(
+            f"{settings.general.mode.value.upper()} mode could not start: {exc}\n"
+            "Cryptobot opened in OFFLINE paper mode instead (no real orders). Fix the "
+            "problem in Tools > Settings and restart."
+        )
+        return build_engine(settings, paths, mode=TradingMode.OFFLINE)
+
+
+def _start_demo(window: MainWindow, facade: EngineFacade, strategy: str) -> None:
+    from app.core.enums import TradingMode
+
+    if facade.mode is not TradingMode.OFFLINE:
+        logger.error("--demo runs only in offline mode; the engine stays stopped")
+        return
+    window.start_engine()
+    window.strategy_panel.select_strategy(strategy)
+    symbol = window.settings.replay.symbol
+    window.strategy_panel.symbol_box.setCurrentText(symbol)
+    window.strategy_panel.timeframe_box.setCurrentText(window.settings.replay.timeframe)
+    window.chart_panel.set_symbols([symbol], symbol)
+    window.chart_panel.set_timeframes(
+        [window.settings.replay.timeframe], window.settings.replay.timeframe
+    )
+    window.strategy_panel.sizing.set_kind("fixed_quote")
+    window.strategy_panel.sizing.fields["amount"].setText("1000")
+    window.engine_started.connect(window.strategy_panel.on_start_clicked)
+
+
+def _screenshot(window: MainWindow, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window.chart_panel.chart.flush_live_updates()
+    if window.grab().save(str(path)):
+        logger.info("screenshot saved to %s", path)
+    else:
+        logger.error("could not save the screenshot to %s", path)
+    window.close()

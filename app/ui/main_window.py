@@ -1,0 +1,353 @@
+"""The main window: chart in the centre, dock panels around it, menus, toolbar and status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
+
+from app import app_version
+from app.config.paths import AppPaths
+from app.config.schema import Settings, Theme
+from app.core.enums import TradingMode
+from app.core.events import EngineStateChanged
+from app.core.ports import SecretStorePort
+from app.observability.logging_config import LoggingHandle
+from app.strategies.registry import StrategyRegistry
+from app.ui.bridge import EngineBridge, when_done
+from app.ui.chart import ChartPanel
+from app.ui.chart_feed import ChartFeed
+from app.ui.facade_port import FacadePort
+from app.ui.messages import show_message
+from app.ui.notifications import Notifier
+from app.ui.panels.risk_panel import RiskPanel
+from app.ui.panels.strategy_panel import StrategyPanel
+from app.ui.panels.trading_tables import TradingTablesPanel
+from app.ui.status_bar import StatusBar, badge_style
+from app.ui.theme import MODE_BADGES, apply_theme, colours_for
+from app.ui.window_extras import add_optional_docks, open_settings_dialog, open_setup_wizard
+
+logger = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """Cryptobot's main window.
+
+    Args:
+        facade: the engine facade (the only engine API the window uses).
+        settings: the loaded settings (symbols, theme, notifications).
+        paths: the application's directories.
+        registry: built-in and user strategies.
+        log_handle: the logging setup (its ring buffer feeds the log viewer).
+        secret_store: returns the API key store (for the setup wizard), made on first use.
+        parent: owning widget.
+    """
+
+    engine_started = Signal()
+
+    def __init__(
+        self,
+        facade: FacadePort,
+        *,
+        settings: Settings,
+        paths: AppPaths,
+        registry: StrategyRegistry,
+        log_handle: LoggingHandle | None = None,
+        secret_store: Callable[[], SecretStorePort] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.facade = facade
+        self.settings = settings
+        self.paths = paths
+        self.registry = registry
+        self.log_handle = log_handle
+        self.secret_store = secret_store
+        self.theme = settings.general.theme
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(f"Cryptobot {app_version()} — {MODE_BADGES[facade.mode][0]}")
+        self.resize(1600, 1000)
+        self.setDockNestingEnabled(True)
+
+        self.bridge = EngineBridge(facade.events, parent=self)
+        symbols = list(settings.general.symbols)
+        self.chart_panel = ChartPanel(symbols, palette=colours_for(self.theme).chart, parent=self)
+        self.chart_panel.timeframe_box.setCurrentText(settings.general.timeframe)
+        self.setCentralWidget(self.chart_panel)
+        self.chart_feed = ChartFeed(facade, self.bridge, self.chart_panel, self)
+
+        self.strategy_panel = StrategyPanel(facade, self.bridge, registry, symbols, parent=self)
+        self.risk_panel = RiskPanel(facade, self.bridge, self)
+        self.tables_panel = TradingTablesPanel(facade, self.bridge, self)
+        self.docks: dict[str, QDockWidget] = {}
+        self.backtest_panel: QWidget | None = None
+        self.log_panel: QWidget | None = None
+        self._add_dock(
+            "strategy", "Strategies", self.strategy_panel, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self._add_dock("risk", "Risk", self.risk_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("trading", "Orders · Positions · Fills · Balances", self.tables_panel,
+                       Qt.DockWidgetArea.BottomDockWidgetArea)  # fmt: skip
+        add_optional_docks(self)
+
+        self.status = StatusBar(facade.mode, settings.general.quote_currency, self)
+        self.setStatusBar(self.status)
+        self.notifier = Notifier(
+            self.bridge, self.windowIcon(), settings.general.notifications, self
+        )
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect_bridge()
+        self.resizeDocks(
+            [self.docks["strategy"], self.docks["risk"]], [380, 360], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["trading"]], [300], Qt.Orientation.Vertical)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._restore_layout()
+        self._first_show = True
+        self.set_engine_running(facade.is_running())
+        self.bridge.start()
+
+    # ------------------------------------------------------------------ construction
+    def _add_dock(
+        self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def add_panel(self, name: str, title: str, widget: QWidget, tab_with: str) -> QDockWidget:
+        """Add a dock panel tabbed with the existing dock ``tab_with``."""
+        dock = self._add_dock(name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks[tab_with], dock)
+        self.docks[tab_with].raise_()
+        return dock
+
+    def _build_actions(self) -> None:
+        self.start_action = QAction("&Start engine", self)
+        self.start_action.setShortcut("Ctrl+Shift+S")
+        self.start_action.setToolTip(
+            "Connect, reconcile and start trading (the engine starts stopped)"
+        )
+        self.start_action.triggered.connect(self.start_engine)
+        self.stop_action = QAction("S&top engine", self)
+        self.stop_action.setToolTip(
+            "Stop strategies and disconnect (open orders stay on the exchange)"
+        )
+        self.stop_action.triggered.connect(self.stop_engine)
+        self.kill_action = QAction("&Kill switch…", self)
+        self.kill_action.setShortcut("Ctrl+Shift+K")
+        self.kill_action.setToolTip("Cancel every open order and refuse new ones")
+        self.kill_action.triggered.connect(self.risk_panel.on_kill_clicked)
+        self.export_action = QAction("&Export orders as CSV…", self)
+        self.export_action.triggered.connect(self.tables_panel.orders_view.on_export_clicked)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut("Ctrl+Q")
+        self.quit_action.triggered.connect(self.close)
+        self.restore_layout_action = QAction("&Restore default layout", self)
+        self.restore_layout_action.triggered.connect(self.restore_default_layout)
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[Theme, QAction] = {}
+        for theme, label in ((Theme.DARK, "&Dark theme"), (Theme.LIGHT, "&Light theme")):
+            action = QAction(label, self.theme_group)
+            action.setCheckable(True)
+            action.setChecked(theme is self.theme)
+            action.triggered.connect(lambda _checked=False, chosen=theme: self.set_theme(chosen))
+            self.theme_actions[theme] = action
+        self.wizard_action = QAction("Setup &wizard…", self)
+        self.wizard_action.triggered.connect(lambda: open_setup_wizard(self))
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.triggered.connect(lambda: open_settings_dialog(self))
+        self.about_action = QAction("&About Cryptobot", self)
+        self.about_action.triggered.connect(self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        engine_menu = bar.addMenu("&Engine")
+        engine_menu.addActions([self.start_action, self.stop_action])
+        engine_menu.addSeparator()
+        engine_menu.addAction(self.kill_action)
+        view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addActions(list(self.theme_actions.values()))
+        view_menu.addSeparator()
+        view_menu.addAction(self.restore_layout_action)
+        tools_menu = bar.addMenu("&Tools")
+        tools_menu.addActions([self.wizard_action, self.settings_action])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("toolbar_main")
+        toolbar.setMovable(False)
+        toolbar.addActions([self.start_action, self.stop_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.kill_action)
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.toolbar_badge = QLabel(MODE_BADGES[self.facade.mode][0], toolbar)
+        self.toolbar_badge.setStyleSheet(badge_style(self.facade.mode))
+        toolbar.addWidget(self.toolbar_badge)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    def _connect_bridge(self) -> None:
+        self.bridge.engine_state.connect(self.on_engine_state)
+        self.bridge.engine_state.connect(self.status.on_engine_state)
+        self.bridge.connection.connect(self.status.on_connection)
+        self.bridge.equity.connect(self.status.on_equity)
+
+    # ------------------------------------------------------------------ engine
+    def start_engine(self) -> None:
+        """Start the engine (connect, reconcile, run workers)."""
+        self.start_action.setEnabled(False)
+        self.status.showMessage("Starting the engine…")
+        when_done(self.facade.start(), lambda _r: self._engine_started(), self._start_failed, self)
+
+    def _engine_started(self) -> None:
+        self.set_engine_running(True)
+        self.status.showMessage("Engine started", 5000)
+        markets = sorted(self.facade.markets())
+        if markets:
+            self.chart_panel.set_symbols(markets)
+            self.strategy_panel.set_symbols(markets)
+        self.tables_panel.refresh()
+        self.chart_feed.reload()
+        self.engine_started.emit()
+
+    def _start_failed(self, error: BaseException) -> None:
+        self.set_engine_running(self.facade.is_running())
+        self.status.showMessage("Engine start failed", 10000)
+        show_message(self, "Engine not started", f"The engine could not start: {error}")
+
+    def stop_engine(self) -> None:
+        """Stop the engine gracefully."""
+        self.stop_action.setEnabled(False)
+        self.status.showMessage("Stopping the engine…")
+        when_done(
+            self.facade.stop(),
+            lambda _r: self.set_engine_running(False),
+            self._stop_failed,
+            self,
+        )
+
+    def _stop_failed(self, error: BaseException) -> None:
+        self.set_engine_running(self.facade.is_running())
+        show_message(self, "Engine", f"The engine did not stop cleanly: {error}")
+
+    def set_engine_running(self, running: bool) -> None:
+        """Enable the actions that fit the engine's state."""
+        self.start_action.setEnabled(not running)
+        self.stop_action.setEnabled(running)
+        self.status.set_engine_running(running)
+
+    def on_engine_state(self, event: EngineStateChanged) -> None:
+        """The engine reported a state change."""
+        self.set_engine_running(event.running)
+
+    # ------------------------------------------------------------------ theme and layout
+    def set_theme(self, theme: Theme) -> None:
+        """Switch the window (and chart) to ``theme``."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        colours = colours_for(theme)
+        self.theme = theme
+        self.theme_actions[theme].setChecked(True)
+        self.chart_panel.chart.set_palette(colours.chart)
+        for model in (
+            self.tables_panel.positions_model,
+            self.strategy_panel.model,
+        ):
+            model.set_tone_colours(colours.profit, colours.loss)
+        QSettings().setValue("ui/theme", theme.value)
+
+    def restore_saved_theme(self) -> None:
+        """Apply the theme last chosen in View (if any)."""
+        saved = QSettings().value("ui/theme")
+        if saved in (Theme.DARK.value, Theme.LIGHT.value) and saved != self.theme.value:
+            self.set_theme(Theme(str(saved)))
+
+    def restore_default_layout(self) -> None:
+        """Put every dock back where it started."""
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+        self.docks["trading"].raise_()
+
+    def _restore_layout(self) -> None:
+        store = QSettings()
+        geometry = store.value(GEOMETRY_KEY)
+        state = store.value(STATE_KEY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not self.restoreState(state, LAYOUT_VERSION):
+            logger.info("saved window layout is from another version; using the default")
+
+    def save_layout(self) -> None:
+        """Remember window geometry and dock layout (QSettings)."""
+        store = QSettings()
+        store.setValue(GEOMETRY_KEY, self.saveGeometry())
+        store.setValue(STATE_KEY, self.saveState(LAYOUT_VERSION))
+
+    # ------------------------------------------------------------------ misc
+    def show_about(self) -> None:
+        """Version and where files live."""
+        show_message(
+            self,
+            "About Cryptobot",
+            f"Cryptobot {app_version()}\n\nSettings: {self.paths.settings_file}\n"
+            f"Data: {self.paths.data_dir}\nLogs: {self.paths.log_dir}",
+            QMessageBox.Icon.Information,
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Load the chart after the window is on screen (fast start-up)."""
+        super().showEvent(event)
+        if self._first_show:
+            self._first_show = False
+            QTimer.singleShot(0, self._after_first_show)
+
+    def _after_first_show(self) -> None:
+        self.tables_panel.refresh()
+        self.chart_feed.reload()
+        if self.facade.mode is TradingMode.LIVE:
+            self.status.showMessage("LIVE mode: orders use real money. The engine is stopped.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Save the layout and stop draining events."""
+        self.save_layout()
+        self.bridge.stop()
+        super().closeEvent(event)
