@@ -120,7 +120,7 @@ class BacktestPanel(QWidget):
         tabs.addTab(summary, "Summary")
         tabs.addTab(self.trades_view, "Trades")
         for title in RESEARCH_TABS:
-            index = tabs.addTab(QWidget(tabs), title)
+            index = tabs.addTab(QWidget(tabs), f"{title} (soon)")
             tabs.setTabEnabled(index, False)
             tabs.setTabToolTip(index, "Coming with the research tools")
         return tabs
