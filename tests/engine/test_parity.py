@@ -22,7 +22,7 @@ def test_engine_trades_equal_backtest_trades(
     data_dir: Path, strategy: str, params: dict[str, int]
 ) -> None:
     candles = pd.read_csv(data_dir / "btc_usdt_1h.csv")
-    facade = offline_engine(offline_settings(), data_dir, window=len(candles))
+    facade = offline_engine(offline_settings(), data_dir)
     try:
         spec = StrategySpec(
             strategy, "BTC/USDT", "1h", params, {"kind": "fixed_quantity", "qty": "0.1"}
