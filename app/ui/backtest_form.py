@@ -168,8 +168,11 @@ class BacktestForm(QWidget):
             self.end_edit.setDateTime(_utc(end_ms))
 
     # ------------------------------------------------------------------ validation
-    def job(self, strategies_dir: Path | None = None) -> tuple[BacktestJob | None, list[str]]:
-        """The job for the current settings, or None and every problem in words."""
+    def job(self) -> tuple[BacktestJob | None, list[str]]:
+        """The job for the current settings, or None and every problem in words.
+
+        A user strategy's folder goes with the job so the worker process can load it too.
+        """
         problems: list[str] = []
         params = self.parameters.values()
         try:
@@ -192,7 +195,7 @@ class BacktestForm(QWidget):
             stake_pct=str(money["stake_pct"]),
             start=start,
             end=end,
-            strategies_dir=strategies_dir,
+            strategies_dir=_user_folder(self.registry, self.strategy_name),
         )
         return job, []
 
@@ -271,6 +274,11 @@ class BacktestForm(QWidget):
         self.start_edit.setEnabled(not checked)
         self.end_edit.setEnabled(not checked)
         self.changed.emit()
+
+
+def _user_folder(registry: StrategyRegistry, name: str) -> Path | None:
+    source = registry.source(name)
+    return None if source is None else source.parent
 
 
 def _date_edit(parent: QWidget) -> QDateTimeEdit:

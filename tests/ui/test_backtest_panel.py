@@ -191,3 +191,46 @@ def test_research_views_are_disabled_not_pretending(qtbot: QtBot, panel: Backtes
         index = titles.index(f"{title} (soon)")
         assert not panel.tabs.isTabEnabled(index)
         assert panel.tabs.tabToolTip(index) == "Coming with the research tools"
+
+
+USER_STRATEGY = """
+import numpy as np
+import pandas as pd
+
+from app.strategies import BaseStrategy, Parameter, SignalFrame
+
+
+class EveryNth(BaseStrategy):
+    name = "every_nth"
+    title = "Every nth bar"
+    description = "Buys on every nth bar and sells two bars later."
+
+    @classmethod
+    def get_parameters(cls):
+        return (Parameter("n", "int", 50, min=5, max=500, description="Bars between entries."),)
+
+    def generate_signals(self, data: pd.DataFrame) -> SignalFrame:
+        index = np.arange(len(data))
+        n = self.params["n"]
+        return SignalFrame(entries=index % n == 0, exits=index % n == 2)
+"""
+
+
+def test_a_user_strategy_runs_in_the_worker_process(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "strategies"
+    folder.mkdir()
+    (folder / "every_nth.py").write_text(USER_STRATEGY, encoding="utf-8")
+    registry = default_registry()
+    assert registry.load_user_strategies(folder) == []
+    panel = BacktestPanel(registry=registry)
+    qtbot.addWidget(panel)
+    panel.form.set_strategy("every_nth")
+    panel.form.set_csv_file(data_dir / "btc_usdt_1h.csv")
+    panel.form.parameters.set_values({"n": 100})
+    with qtbot.waitSignal(panel.result_ready, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert panel.run()
+    result = blocker.args[0].result
+    assert result.strategy == "every_nth"
+    assert result.num_trades == len(range(0, result.bars - 3, 100))

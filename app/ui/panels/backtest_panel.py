@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -60,10 +59,8 @@ class BacktestPanel(QWidget):
         self, parent: QWidget | None = None, registry: StrategyRegistry | None = None
     ) -> None:
         super().__init__(parent)
-        self._strategies_dir: Path | None = None
         if registry is None:
-            self._strategies_dir = resolve_paths().strategies_dir
-            registry = registry_for(self._strategies_dir)
+            registry = registry_for(resolve_paths().strategies_dir)
         self.outcome: BacktestOutcome | None = None
         self.worker = BacktestWorker(self)
         self.form = BacktestForm(registry, self)
@@ -155,7 +152,7 @@ class BacktestPanel(QWidget):
         """Start a backtest with the current settings; False (problems shown) when invalid."""
         if self.worker.is_running():
             return False
-        job, problems = self.form.job(self._strategies_dir)
+        job, problems = self.form.job()
         if job is None:
             self._show_problems(problems)
             return False
@@ -255,7 +252,7 @@ class BacktestPanel(QWidget):
     def _validate(self) -> None:
         if self.worker.is_running():
             return
-        job, problems = self.form.job(self._strategies_dir)
+        job, problems = self.form.job()
         self.run_button.setEnabled(job is not None)
         if problems:
             self._show_problems(problems)
