@@ -180,7 +180,7 @@ def _kept_lines(
     keep = ends > starts  # drop empty lines
     if log_filter.is_empty:
         return keep
-    lowered = block.lower()
+    lowered = block[: int(ends[-1]) + 1].lower()  # complete lines only, not the tail
     for needle in _needles(log_filter):
         keep &= _lines_containing(lowered, needle, starts)
     if log_filter.min_level:
