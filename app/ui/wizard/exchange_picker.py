@@ -59,7 +59,7 @@ class ExchangePicker(QWidget):
         self.view.setModel(self.proxy)
         self.view.setUniformItemSizes(True)
         self.hint = QLabel("Recommended exchanges are listed first. 'sandbox' = has a testnet.")
-        self.hint.setObjectName("hint")
+        self.hint.setObjectName("muted")
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -50,11 +50,12 @@ class MarketsForm(QWidget):
         self.quote = QLineEdit()
         self.quote.setObjectName("quoteCurrency")
         self.quote.setMaxLength(12)
+        self.quote.setMaximumWidth(120)
         self.symbols = QLineEdit()
         self.symbols.setObjectName("symbols")
         self.symbols.setPlaceholderText("BTC/USDT, ETH/USDT")
         hint = QLabel("Separate symbols with commas. Equity and P&L are reported in the quote.")
-        hint.setObjectName("hint")
+        hint.setObjectName("muted")
         hint.setWordWrap(True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -109,6 +110,7 @@ class RiskForm(QWidget):
             field = QLineEdit()
             field.setObjectName(name)
             field.setMaximumWidth(120)
+            field.setStyleSheet("QLineEdit:disabled { color: #8a8f9c; border-style: dashed; }")
             self.fields[name] = field
             form.addRow(label, field)
         layout.addLayout(form)
@@ -185,7 +187,7 @@ class FoldersForm(QWidget):
             f"The database (orders, fills, audit log) goes to the data folder. Candles and the "
             f"paper account stay in {paths.data_dir}. Set CRYPTOBOT_HOME to move every folder."
         )
-        hint.setObjectName("hint")
+        hint.setObjectName("muted")
         hint.setWordWrap(True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)

@@ -69,7 +69,7 @@ class LoggingForm(QWidget):
         self.retention.setSuffix(" days")
         self.console = QCheckBox("Also log to the terminal")
         hint = QLabel("Logs never contain API keys: they are redacted before anything is written.")
-        hint.setObjectName("hint")
+        hint.setObjectName("muted")
         hint.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Log level", self.level)

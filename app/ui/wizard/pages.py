@@ -77,9 +77,18 @@ class WelcomePage(WizardPage):
         super().__init__("Welcome to Cryptobot", "Please read this before you continue.")
         text = QLabel(DISCLAIMER)
         text.setWordWrap(True)
+        steps = QLabel(
+            "Setup takes about a minute: choose how to trade (offline paper trading needs no "
+            "account), the exchange and its API key if you trade on one, the symbols to watch "
+            "and your risk limits. You can change everything later in Settings."
+        )
+        steps.setObjectName("muted")
+        steps.setWordWrap(True)
         self.accept_box = QCheckBox("I have read this and accept the risks of trading")
         self.accept_box.setObjectName("acceptRisk")
         self.body.addWidget(text)
+        self.body.addWidget(steps)
+        self.body.addSpacing(12)
         self.body.addWidget(self.accept_box)
         self.finish_layout()
 
@@ -103,6 +112,14 @@ class ModePage(WizardPage):
             self.group.addButton(button)
             self.buttons[mode] = button
             self.body.addWidget(button)
+        note = QLabel(
+            "Whatever you choose, the engine starts stopped: nothing trades until you press "
+            "Start. Live trading always asks you to type a confirmation first."
+        )
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        self.body.addSpacing(8)
+        self.body.addWidget(note)
         self.live = LiveConfirmationWidget()
         self.body.addWidget(self.live)
         self.finish_layout()
@@ -172,13 +189,16 @@ class KeysPage(WizardPage):
     """API key, secret and passphrase, which must pass Test connection."""
 
     def __init__(self, form: CredentialsForm) -> None:
-        super().__init__(
-            "API key",
-            "Create a key with reading and trading rights only (never withdrawals). "
-            "It is kept in the system keyring, never in a file.",
+        super().__init__("API key", "Connect Cryptobot to your exchange account.")
+        advice = QLabel(
+            "On the exchange's API management page, create a key with <b>reading and trading "
+            "rights only</b>. A key that can withdraw funds is refused. The key is kept in the "
+            "system keyring, never in a file."
         )
+        advice.setWordWrap(True)
+        self.body.addWidget(advice)
         self.keyring = QLabel("")
-        self.keyring.setObjectName("keyringStatus")
+        self.keyring.setObjectName("muted")
         self.keyring.setWordWrap(True)
         self.form = form
         self.body.addWidget(self.keyring)

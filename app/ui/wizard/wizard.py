@@ -75,6 +75,8 @@ class SetupWizard(QWizard):
         self.credentials = CredentialsForm(operations)
         self.markets.load(settings)
         self.risk.load(settings.risk)
+        if not settings.general.first_run_done and self.risk.choice() == "custom":
+            self.risk.select("conservative")
         self.folders.load(settings)
         self.welcome_page = WelcomePage()
         self.mode_page = ModePage()
@@ -105,7 +107,7 @@ class SetupWizard(QWizard):
             self.setPage(page_id, page)
         self.setStartId(WELCOME)
         self.currentIdChanged.connect(self._refresh_audit_settings)
-        self.resize(760, 600)
+        self.resize(780, 560)
 
     # ------------------------------------------------------------------ choices
     def mode(self) -> TradingMode:
