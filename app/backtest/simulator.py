@@ -71,6 +71,8 @@ class Simulation:
     fees_paid: Decimal = ZERO
     _position: _Position | None = None
     _changes: list[tuple[int, float, float]] = field(default_factory=list)
+    _returns: TradeReturns | None = None
+    _fee_factor: Decimal = ZERO
 
     def run(self) -> SimulationOutput:
         """Simulate every bar and return the trades and the account path."""
@@ -87,6 +89,8 @@ class Simulation:
         exit_index = {1: _indices(long_exit_mask), -1: _indices(short_exit_mask)}
         initial = self.cash
         self._changes = [(0, float(initial), 0.0)]
+        self._returns = TradeReturns(self.trades)
+        self._fee_factor = 1 + self.fee
         bar = 0
         while True:
             found = _next_entry(entry_index, short_index, bar)
@@ -174,8 +178,8 @@ class Simulation:
         """Create the entry order at the signal close and fill it at the next open."""
         order_side = Side.BUY if side == 1 else Side.SELL
         reference = price_of(self.candles.close.item(signal_bar))
-        equity = self.cash
-        qty = self.size_rule.quantity(equity, reference, TradeReturns(self.trades))
+        assert self._returns is not None
+        qty = self.size_rule.quantity(self.cash, reference, self._returns)
         if qty <= 0:
             self._reject(
                 signal_bar,
@@ -186,7 +190,8 @@ class Simulation:
                 f"position size is 0 at price {reference} ({self.size_rule.describe()})",
             )
             return False
-        if not self._affordable(signal_bar, order_side, qty, reference, "signal"):
+        if qty * reference * self._fee_factor > self.cash:
+            self._refuse_unaffordable(signal_bar, order_side, qty, reference, "signal")
             return False
         if self.gate is not None:
             self._sync(signal_bar)
@@ -198,12 +203,16 @@ class Simulation:
                 return False
             qty = approved
         fill_bar = signal_bar + 1
-        price = self._open_price(fill_bar, buy=side == 1)
-        if not self._affordable(fill_bar, order_side, qty, price, "fill"):
-            return False
+        price = price_of(self.candles.open.item(fill_bar))
+        if self.slippage:
+            price = self._slip(price, buy=side == 1)
         notional = qty * price
         fee = notional * self.fee
-        self._sync(fill_bar - 1)
+        if notional + fee > self.cash:
+            self._refuse_unaffordable(fill_bar, order_side, qty, price, "fill")
+            return False
+        if self.gate is not None:
+            self._sync(fill_bar - 1)
         self.cash = self.cash - notional - fee if side == 1 else self.cash + notional - fee
         self.fees_paid += fee
         self._position = _Position(side, qty, fill_bar, price, float(price), fee)
@@ -214,7 +223,8 @@ class Simulation:
         """Close the position (or ``qty`` of it) at ``price`` during ``bar``."""
         position = self._position
         assert position is not None
-        self._sync(bar - 1)
+        if self.gate is not None:
+            self._sync(bar - 1)
         part = position.qty if qty is None else qty
         entry_fee = position.entry_fee
         if part != position.qty:  # the entry fee is shared pro rata between the parts
@@ -254,10 +264,10 @@ class Simulation:
         if self.gate is not None:
             self.gate.trade_closed(trade)
 
-    def _affordable(self, bar: int, side: Side, qty: Decimal, price: Decimal, stage: str) -> bool:
-        needed = qty * price * (1 + self.fee)
-        if needed <= self.cash:
-            return True
+    def _refuse_unaffordable(
+        self, bar: int, side: Side, qty: Decimal, price: Decimal, stage: str
+    ) -> None:
+        needed = qty * price * self._fee_factor
         where = "the signal close" if stage == "signal" else "the fill open"
         self._reject(
             bar,
@@ -268,7 +278,6 @@ class Simulation:
             f"insufficient cash at {where}: {side.value} {qty} at {price} needs {needed:.2f} "
             f"including fees, cash is {self.cash:.2f}",
         )
-        return False
 
     def _open_price(self, bar: int, *, buy: bool) -> Decimal:
         """Market fill price at the open of ``bar``, slippage included."""

@@ -8,7 +8,6 @@ one through :class:`RiskSizerRule`, so backtests size exactly as paper and live 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -18,6 +17,7 @@ from app.risk.sizing import FixedQuantity, FixedQuote, PercentOfEquity, Sizer, S
 
 DEFAULT_SYMBOL = "ASSET/QUOTE"
 _TICK = Decimal("0.00000001")
+_ONE = Decimal(1)
 
 
 class SizeRule(Protocol):
@@ -32,15 +32,30 @@ class SizeRule(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
 class RiskSizerRule:
-    """Adapter: an :mod:`app.risk.sizing` sizer on one market as a backtest size rule."""
+    """Adapter: an :mod:`app.risk.sizing` sizer on one market as a backtest size rule.
 
-    sizer: Sizer
-    market: Market
+    A :class:`~app.risk.sizing.FixedQuantity` on a market without minimums always answers the
+    same quantity, so it is asked once (the hot path of a backtest asks at every entry).
+
+    Args:
+        sizer: the risk sizer.
+        market: the traded market.
+    """
+
+    __slots__ = ("_constant", "market", "sizer")
+
+    def __init__(self, sizer: Sizer, market: Market) -> None:
+        self.sizer = sizer
+        self.market = market
+        self._constant: Decimal | None = None
+        if isinstance(sizer, FixedQuantity) and market.min_notional <= 0 >= market.min_amount:
+            self._constant = sizer.size(SizingContext(equity=_ONE, price=_ONE, market=market))
 
     def quantity(self, equity: Decimal, price: Decimal, returns: Sequence[Decimal]) -> Decimal:
         """The sizer's quantity for this equity, price and closed-trade history."""
+        if self._constant is not None:
+            return self._constant
         context = SizingContext(
             equity=equity, price=price, market=self.market, trade_returns=returns
         )

@@ -14,6 +14,8 @@ from typing import Any
 import backtrader as bt
 import pandas as pd
 
+from app.backtest import BacktestResult
+
 
 @dataclass(frozen=True)
 class BtFill:
@@ -117,3 +119,39 @@ def run_backtrader(
     run.final_value = cerebro.broker.getvalue()
     run.position_size = strategies[0].position.size
     return run
+
+
+def engine_fills(result: BacktestResult) -> list[BtFill]:
+    """Our engine's fills in backtrader's shape, in time order (the open trade's entry last)."""
+    fills: list[BtFill] = []
+    for trade in result.trades:
+        fills.append(
+            BtFill(
+                trade.entry_bar,
+                True,
+                float(trade.entry_price),
+                float(trade.qty),
+                float(trade.entry_fee),
+            )
+        )
+        fills.append(
+            BtFill(
+                trade.exit_bar,
+                False,
+                float(trade.exit_price),
+                float(trade.qty),
+                float(trade.exit_fee),
+            )
+        )
+    if result.open_trade is not None:
+        held = result.open_trade
+        fills.append(
+            BtFill(
+                held.entry_bar,
+                True,
+                float(held.entry_price),
+                float(held.qty),
+                float(held.entry_fee),
+            )
+        )
+    return fills  # fmt: skip

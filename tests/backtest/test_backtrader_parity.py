@@ -13,50 +13,21 @@ import pandas as pd
 import pytest
 
 from app.backtest import BacktestResult, run_backtest
-from tests.backtest.bt_reference import BtFill, BtRsiRevert, BtRun, BtSmaCross, run_backtrader
+from tests.backtest.bt_reference import (
+    BtRsiRevert,
+    BtRun,
+    BtSmaCross,
+    engine_fills,
+    run_backtrader,
+)
 
 REFERENCES = {"sma_cross": BtSmaCross, "rsi_revert": BtRsiRevert}
 DATASETS = ("btc_usdt_1h.csv", "eth_usdt_1h.csv", "eth_btc_5m.csv", "btc_usd_1h_coinbase.csv")
 
 
-def _our_fills(result: BacktestResult) -> list[BtFill]:
-    fills: list[BtFill] = []
-    for trade in result.trades:
-        fills.append(
-            BtFill(
-                trade.entry_bar,
-                True,
-                float(trade.entry_price),
-                float(trade.qty),
-                float(trade.entry_fee),
-            )
-        )
-        fills.append(
-            BtFill(
-                trade.exit_bar,
-                False,
-                float(trade.exit_price),
-                float(trade.qty),
-                float(trade.exit_fee),
-            )
-        )
-    if result.open_trade is not None:
-        held = result.open_trade
-        fills.append(
-            BtFill(
-                held.entry_bar,
-                True,
-                float(held.entry_price),
-                float(held.qty),
-                float(held.entry_fee),
-            )
-        )
-    return fills  # fmt: skip
-
-
 def _assert_same(result: BacktestResult, reference: BtRun, candles: pd.DataFrame) -> None:
     times = candles["timestamp"].to_numpy()
-    ours = _our_fills(result)
+    ours = engine_fills(result)
     assert len(ours) == len(reference.fills)
     for mine, theirs in zip(ours, reference.fills, strict=True):
         assert times[mine.bar] == times[theirs.bar]
