@@ -10,6 +10,7 @@ import pytest
 
 from app.backtest import run_backtest
 from app.core.errors import BacktestError, StrategyError
+from app.strategies.base import SignalFrame
 from tests.backtest.helpers import FixedSignals, candles, flags
 
 
@@ -256,3 +257,24 @@ def test_strategy_by_registry_name_with_params(data_dir: object) -> None:
     assert result.num_trades > 100
     with pytest.raises(StrategyError, match="fast"):
         run_backtest("sma_cross", data, params={"fast": 30, "slow": 20}, size="0.1")
+
+
+def test_gaps_in_the_data_are_rows_not_clock_intervals() -> None:
+    data = candles([10, 11, 12, 13, 14])
+    # three hours missing between rows 1 and 2: the signal at row 1 still fills at row 2's open
+    data.loc[2:, "timestamp"] += 3 * 3_600_000
+    result = run_backtest(FixedSignals(flags(5, 1), flags(5, 3)), data, size=1, cash=100, fee=0)
+    (trade,) = result.trades
+    assert (trade.entry_time, trade.entry_price) == (int(data["timestamp"][2]), Decimal(12))
+    assert result.timeframe_ms == 3_600_000  # the median step, not the gap
+    assert result.metrics.periods_per_year == 8760
+
+
+class _Broken(FixedSignals):
+    def generate_signals(self, data: pd.DataFrame) -> SignalFrame:
+        raise ZeroDivisionError("division by zero in my indicator")
+
+
+def test_a_strategy_that_raises_is_reported_by_name() -> None:
+    with pytest.raises(StrategyError, match="fixed_signals: computing signals failed: division"):
+        run_backtest(_Broken(flags(3), flags(3)), candles([10, 11, 12]), size=1)
