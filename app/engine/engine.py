@@ -8,6 +8,7 @@ workers, flushes the audit log and closes the exchange. The engine is created st
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class EngineParts:
     window: int = 1000
     poll_interval: float = 2.0
     reconcile_interval: float = 60.0
+    balance_interval: float = 15.0
     closers: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -197,6 +199,14 @@ class Engine:
             "reconciliation", lambda: parts.reconciler.run(parts.reconcile_interval)
         )
         self.supervisor.start("audit", parts.audit.run)
+        if parts.replay is None:
+            self.supervisor.start("balances", self._poll_balances)
+
+    async def _poll_balances(self) -> None:
+        """Worker: refresh the balances every ``balance_interval`` seconds."""
+        while True:
+            await asyncio.sleep(self.parts.balance_interval)
+            await self._refresh_balances()
 
     def _watch(self, symbol: str, timeframe: str) -> None:
         live = self.live
@@ -257,6 +267,7 @@ class Engine:
         for client_order_id in dict.fromkeys(f.client_order_id for f in fills):
             tracker.apply(await paper.fetch_order(tick.symbol, client_order_id))
         tracker.apply_fills(fills)
+        await self._refresh_balances()
         self._flush_audit()
 
     def _on_fill(self, event: FillReceived) -> None:
