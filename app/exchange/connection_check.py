@@ -87,7 +87,7 @@ async def check_connection(
         ConfigError: unknown exchange, or sandbox asked for a venue without one.
         AuthenticationError: key/secret rejected or IP not allowed.
         ClockSkewError: the venue rejected the request time.
-        PermissionDenied: the key may withdraw funds (refused), or lacks reading rights.
+        PermissionDenied: the key may withdraw funds (refused).
         NetworkError, ExchangeUnavailable: the venue could not be reached.
     """
     exchange = CcxtExchange(
@@ -143,9 +143,4 @@ def _refuse_unsafe(exchange_id: str, permissions: Mapping[str, bool]) -> None:
             f"{exchange_id}: this API key is allowed to withdraw funds. Cryptobot refuses such "
             "keys: create a new key with withdrawals disabled (reading and spot trading only) "
             "and enter that one"
-        )
-    if not permissions.get("reading", True):
-        raise PermissionDenied(
-            f"{exchange_id}: this API key may not read the account; enable 'reading' for the "
-            "key on the exchange's API management page"
         )

@@ -128,3 +128,18 @@ def test_component_level_parsing() -> None:
     assert levels == {"a.b": "INFO"}
     assert "line 3: '1bad' is not a logger name" in problems[0]
     assert "line 4: a.b is listed twice" in problems[1]
+
+
+def test_rotate_key_from_the_exchange_tab_updates_the_dialog(qtbot: QtBot) -> None:
+    save_credentials(KeyringSecretStore(), REFERENCE, ApiCredentials("k" * 20, "s" * 20))
+    settings = Settings(exchange=ExchangeSettings(id="binance", api_key_ref=REFERENCE))
+    dialog, _ = _dialog(qtbot, settings)
+    assert dialog.rotate_button.text() == "Rotate key…"
+    rotation = dialog.open_key_dialog()
+    assert rotation.isVisible() and "***kkkk" in rotation.current.text()
+    rotation.reject()
+    dialog.remove_button.click()
+    assert dialog.rotate_button.text() == "Add key…"
+    adding = dialog.open_key_dialog()
+    assert "No API key is stored" in adding.current.text()
+    adding.reject()

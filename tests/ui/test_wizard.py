@@ -6,11 +6,16 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.config.paths import resolve_paths
 from app.config.schema import Settings
 from app.config.settings import load_settings
 from app.core.enums import TradingMode
+from app.security.keyring_store import KeyringSecretStore
+from app.ui.wizard import SetupWizard, run_setup_wizard
 from app.ui.wizard.wizard import (
     EXCHANGE,
     FOLDERS,
@@ -152,3 +157,28 @@ def test_cancel_saves_nothing(qtbot: QtBot) -> None:
     wizard.reject()
     assert wizard.result_settings is None
     assert not paths.settings_file.exists()
+
+
+def test_run_setup_wizard_returns_the_saved_settings_or_none(qtbot: QtBot) -> None:
+    paths = resolve_paths()
+
+    def finish_offline() -> None:
+        wizard = QApplication.activeModalWidget()
+        assert isinstance(wizard, SetupWizard)
+        wizard.welcome_page.accept_box.setChecked(True)
+        while wizard.currentId() != SUMMARY:
+            wizard.next()
+        wizard.accept()
+
+    QTimer.singleShot(0, finish_offline)
+    saved = run_setup_wizard(None, Settings(), paths, KeyringSecretStore())
+    assert saved is not None and saved.general.first_run_done
+    assert load_settings(paths).settings == saved
+
+    def cancel() -> None:
+        wizard = QApplication.activeModalWidget()
+        assert isinstance(wizard, SetupWizard)
+        wizard.reject()
+
+    QTimer.singleShot(0, cancel)
+    assert run_setup_wizard(None, saved, paths, KeyringSecretStore()) is None

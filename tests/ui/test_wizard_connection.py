@@ -110,3 +110,15 @@ def _rebase(value: Any, old: str, new: str) -> Any:
     if isinstance(value, str):
         return value.replace(old, new)
     return value
+
+
+def test_key_without_reading_rights_is_rejected_by_the_venue(
+    qtbot: QtBot, exchange_emulator: ExchangeEmulator
+) -> None:
+    exchange_emulator.set_permissions(enable_reading=False)
+    form, audit = _form(qtbot, emulator_settings(exchange_emulator).exchange.ccxt_config)
+    enter_key(form, exchange_emulator.api_key, exchange_emulator.api_secret)
+    assert not run_test(qtbot, form)
+    assert form.status.text().startswith("The exchange rejected the key")
+    assert "permissions" in form.status.text()
+    assert audit.records[-1][2]["error"] == "AuthenticationError"
