@@ -112,6 +112,7 @@ def _run(
 ) -> int:
     from PySide6.QtCore import QTimer
 
+    from app.config.schema import Theme
     from app.security.keyring_store import KeyringSecretStore
     from app.strategies.registry import default_registry
     from app.ui.app import ExceptionHook, run_event_loop
@@ -142,6 +143,8 @@ def _run(
         hook.on_error = window.notifier.on_error
         if args.theme is None:
             window.restore_saved_theme()
+        else:
+            window.set_theme(Theme(args.theme), remember=False)
 
         def shown() -> None:
             window.show()
@@ -212,6 +215,8 @@ def _start_demo(window: MainWindow, facade: EngineFacade, strategy: str) -> None
     window.chart_panel.set_timeframes(
         [window.settings.replay.timeframe], window.settings.replay.timeframe
     )
+    for study, button in window.chart_panel.overlay_buttons.items():
+        button.setChecked(study.label in ("SMA(20)", "SMA(50)"))
     window.strategy_panel.sizing.set_kind("fixed_quote")
     window.strategy_panel.sizing.fields["amount"].setText("1000")
     window.engine_started.connect(window.strategy_panel.on_start_clicked)

@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 CHART_BARS = 5000
 """Candles requested from the engine when the chart (re)loads."""
+MIN_VIEW_BARS = 150
+"""While the chart holds fewer bars than this, new bars grow into a view of this width."""
 
 
 class ChartFeed(QObject):
@@ -79,6 +81,8 @@ class ChartFeed(QObject):
             frame["volume"].to_numpy(),
         )
         self._last_ts = int(frame["timestamp"].iloc[-1])
+        if len(frame) < MIN_VIEW_BARS:
+            self.panel.chart.show_last(MIN_VIEW_BARS)
 
     def on_candle(self, event: CandleUpdated | CandleClosed) -> None:
         """A live candle of some market: draw it when it is the selected one."""
@@ -95,9 +99,16 @@ class ChartFeed(QObject):
             elif candle.timestamp > self._last_ts:
                 self.panel.chart.append_candle(candle.timestamp, *values)
                 self._last_ts = candle.timestamp
+                self._keep_young_chart_in_view()
         except DataError as exc:
             logger.warning("chart update skipped: %s; reloading", exc)
             self.reload()
+
+    def _keep_young_chart_in_view(self) -> None:
+        chart = self.panel.chart
+        if len(chart.series) < MIN_VIEW_BARS:
+            chart.flush_live_updates()
+            chart.show_last(MIN_VIEW_BARS)
 
     def on_fills(self, _fills: Sequence[Fill]) -> None:
         """New fills: redraw the markers of the selected symbol."""

@@ -116,9 +116,10 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._connect_bridge()
         self.resizeDocks(
-            [self.docks["strategy"], self.docks["risk"]], [380, 360], Qt.Orientation.Horizontal
+            [self.docks["strategy"], self.docks["risk"]], [400, 340], Qt.Orientation.Horizontal
         )
         self.resizeDocks([self.docks["trading"]], [300], Qt.Orientation.Vertical)
+        self._apply_tones(self.theme)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._restore_layout()
         self._first_show = True
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
     def _connect_bridge(self) -> None:
+        self.strategy_panel.started.connect(lambda _strategy_id: self.chart_feed.reload())
         self.bridge.engine_state.connect(self.on_engine_state)
         self.bridge.engine_state.connect(self.status.on_engine_state)
         self.bridge.connection.connect(self.status.on_connection)
@@ -278,8 +280,8 @@ class MainWindow(QMainWindow):
         self.set_engine_running(event.running)
 
     # ------------------------------------------------------------------ theme and layout
-    def set_theme(self, theme: Theme) -> None:
-        """Switch the window (and chart) to ``theme``."""
+    def set_theme(self, theme: Theme, *, remember: bool = True) -> None:
+        """Switch the window (and chart) to ``theme``; ``remember`` keeps it for next time."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, theme)
@@ -287,12 +289,14 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.theme_actions[theme].setChecked(True)
         self.chart_panel.chart.set_palette(colours.chart)
-        for model in (
-            self.tables_panel.positions_model,
-            self.strategy_panel.model,
-        ):
+        self._apply_tones(theme)
+        if remember:
+            QSettings().setValue("ui/theme", theme.value)
+
+    def _apply_tones(self, theme: Theme) -> None:
+        colours = colours_for(theme)
+        for model in (self.tables_panel.positions_model, self.strategy_panel.model):
             model.set_tone_colours(colours.profit, colours.loss)
-        QSettings().setValue("ui/theme", theme.value)
 
     def restore_saved_theme(self) -> None:
         """Apply the theme last chosen in View (if any)."""

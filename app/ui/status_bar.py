@@ -46,7 +46,10 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.equity_label)
         self.set_mode(mode)
         self.set_engine_running(False)
-        self.connection_label.setText("Exchange: not connected")
+        offline = mode is TradingMode.OFFLINE
+        self.connection_label.setText(
+            "Market data: offline replay" if offline else "Exchange: not connected"
+        )
         self.equity_label.setText(f"Equity: – {quote_currency}")
 
     def set_mode(self, mode: TradingMode) -> None:

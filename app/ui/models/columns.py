@@ -25,7 +25,8 @@ class Column(Generic[R]):
 
     ``value`` extracts the raw value from a record (Decimal, int, str, None); ``text`` turns it
     into display text (``str`` by default); ``numeric`` right-aligns the column and sorts it as
-    a number; ``tone`` picks a colour role ("profit"/"loss"/"") from the raw value.
+    a number; ``tone`` picks a colour role ("profit"/"loss"/"") from the raw value; ``width``
+    is the initial column width in pixels (the view's default when None).
     """
 
     title: str
@@ -34,6 +35,7 @@ class Column(Generic[R]):
     numeric: bool = False
     tone: Callable[[Any], str] | None = None
     tooltip: str = ""
+    width: int | None = None
 
     def display(self, record: R) -> str:
         """The cell text of ``record``."""

@@ -31,7 +31,7 @@ def _status(value: object) -> str:
 
 
 ORDER_COLUMNS: tuple[Column[Order], ...] = (
-    Column("Time", lambda o: o.created_at, format_local_time),
+    Column("Time", lambda o: o.created_at, format_local_time, width=150),
     Column("Symbol", lambda o: o.symbol),
     Column("Side", lambda o: o.side.value, _upper),
     Column("Type", lambda o: o.type.value, _status),
@@ -40,8 +40,8 @@ ORDER_COLUMNS: tuple[Column[Order], ...] = (
     Column("Filled", lambda o: o.filled, format_decimal, numeric=True),
     Column("Avg price", lambda o: o.average_price, format_decimal, numeric=True),
     Column("Status", lambda o: o.status.value, _status),
-    Column("Strategy", lambda o: o.strategy_id or "manual"),
-    Column("Client order id", lambda o: o.client_order_id),
+    Column("Strategy", lambda o: o.strategy_id or "manual", width=140),
+    Column("Client order id", lambda o: o.client_order_id, width=220),
     Column("Reason", lambda o: o.reason or ""),
 )
 
@@ -60,7 +60,7 @@ POSITION_COLUMNS: tuple[Column[Position], ...] = (
 )
 
 FILL_COLUMNS: tuple[Column[Fill], ...] = (
-    Column("Time", lambda f: f.timestamp, format_local_time),
+    Column("Time", lambda f: f.timestamp, format_local_time, width=150),
     Column("Symbol", lambda f: f.symbol),
     Column("Side", lambda f: f.side.value, _upper),
     Column("Price", lambda f: f.price, format_decimal, numeric=True),
@@ -69,7 +69,7 @@ FILL_COLUMNS: tuple[Column[Fill], ...] = (
     Column("Fee", lambda f: f.fee, format_decimal, numeric=True),
     Column("Fee ccy", lambda f: f.fee_currency),
     Column("Trade id", lambda f: f.trade_id),
-    Column("Client order id", lambda f: f.client_order_id),
+    Column("Client order id", lambda f: f.client_order_id, width=220),
 )
 
 BALANCE_COLUMNS: tuple[Column[Balance], ...] = (
@@ -85,7 +85,7 @@ def _pnl(value: object) -> str:
 
 
 STRATEGY_COLUMNS: tuple[Column[StrategyStatus], ...] = (
-    Column("Id", lambda s: s.strategy_id),
+    Column("Id", lambda s: s.strategy_id, width=130),
     Column("Strategy", lambda s: s.spec.strategy),
     Column("Symbol", lambda s: s.spec.symbol),
     Column("TF", lambda s: s.spec.timeframe),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +47,8 @@ class StrategyPanel(QWidget):
         timeframes: timeframes offered.
         parent: owning widget.
     """
+
+    started = Signal(str)  # strategy id, once the engine accepted it
 
     def __init__(
         self,
@@ -105,10 +109,17 @@ class StrategyPanel(QWidget):
         running_layout.setContentsMargins(2, 2, 2, 2)
         running_layout.addWidget(self.view)
 
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(setup)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(running)
+        self.splitter.addWidget(scroll)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([200, 600])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(setup)
-        layout.addWidget(running, 1)
+        layout.addWidget(self.splitter)
 
         self.strategy_box.currentIndexChanged.connect(self._on_strategy_chosen)
         self.parameters.changed.connect(self.validate)
@@ -197,6 +208,7 @@ class StrategyPanel(QWidget):
         self.error_label.setVisible(False)
         logger.info("strategy %s started", strategy_id)
         self.refresh()
+        self.started.emit(str(strategy_id))
 
     def _failed(self, error: BaseException) -> None:
         self.last_error = f"Could not start the strategy: {error}"

@@ -82,6 +82,9 @@ class RecordTableView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setDefaultSectionSize(110)
+        for number, column in enumerate(model.columns):
+            if column.width is not None:
+                header.resizeSection(number, column.width)
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(f"Filter {name}…")
