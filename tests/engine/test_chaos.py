@@ -1,0 +1,41 @@
+"""Chaos test: the order path under injected faults and SIGKILLs loses and duplicates nothing.
+
+A worker process submits 60 orders through the real executor/tracker/reconciliation to the
+exchange emulator (running in this process) while the driver injects seeded faults (timeouts
+after acceptance, lost requests, 5xx, 429, failed lookups, dropped websockets) and kills the
+worker with SIGKILL twice; each restart reconciles. The store must then equal the emulator.
+The 500-order version is ``tests/benchmarks/bench_chaos.py``.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks.chaos_driver import run_chaos
+from tests.emulator.emulator import ExchangeEmulator
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32" or not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"
+)
+
+
+def test_sixty_orders_with_faults_and_kills_leave_store_equal_to_exchange(
+    tmp_path: Path,
+) -> None:
+    with ExchangeEmulator(data_dir=None) as emulator:
+        result = run_chaos(emulator, tmp_path, orders=60, kills=2, seed=20261120)
+    assert result.kills == 2
+    assert result.faults_injected > 0
+    assert result.orders_requested == 60
+    assert result.duplicates == 0
+    assert result.lost == 0
+    assert result.unresolved == []
+    assert result.status_mismatches == []
+    assert (result.fills_missing, result.fills_extra) == (0, 0)
+    assert result.fills_store == result.fills_exchange > 0
+    assert result.position_store == result.position_exchange
+    assert result.orders_on_exchange + result.rejected_not_received == 60
