@@ -1,14 +1,12 @@
-"""A virtual table over a log file's line offsets, and the background scanner that fills it.
+"""A virtual table over a log file's line offsets; records are parsed when rows are painted.
 
 The model holds only two int64 offsets per shown line; a record is read and parsed when its row
-is painted (with a small cache). The scanner runs :func:`~app.ui.log_reader.scan_lines` in a
-thread and hands each batch to the GUI thread through a queued signal.
+is painted (with a small cache).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, cast
@@ -19,18 +17,15 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QApplication
 
 from app.ui.log_reader import (
-    LogFilter,
     OffsetArray,
     OffsetBuffer,
     parse_line,
     read_span,
-    scan_lines,
 )
 from app.ui.models.formatting import format_local_time
 from app.ui.theme import ThemeColours, colours_for, current_theme
@@ -191,69 +186,3 @@ class LogTableModel(QAbstractTableModel):
         self._cache.move_to_end(row)
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
-
-
-class LogScanner(QObject):
-    """Scans a log file in a background thread; batches arrive in the GUI thread.
-
-    Each scan has a generation number; batches of a stale generation (the filter changed, the
-    file was reopened) are ignored by the receiver.
-
-    Signals:
-        batch(generation, starts, ends, next_offset): lines that passed the filter.
-        finished(generation, next_offset): the scan reached the end of the file.
-        failed(generation, message): the file could not be read.
-    """
-
-    batch = Signal(int, object, object, object)
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.generation = 0
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def is_running(self) -> bool:
-        """True while a scan thread is working."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self, path: Path, start: int, log_filter: LogFilter) -> int:
-        """Cancel any running scan and scan ``path`` from byte ``start``; returns its generation."""
-        self.cancel()
-        self.generation += 1
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(self.generation, path, start, log_filter, self._cancel),
-            name="log-scan",
-            daemon=True,
-        )
-        self._thread.start()
-        return self.generation
-
-    def cancel(self) -> None:
-        """Stop the running scan (its remaining batches are dropped)."""
-        self._cancel.set()
-
-    def _run(
-        self,
-        generation: int,
-        path: Path,
-        start: int,
-        log_filter: LogFilter,
-        cancelled: threading.Event,
-    ) -> None:
-        next_offset = start
-        try:
-            with path.open("rb") as handle:
-                for starts, ends, next_offset in scan_lines(handle, start, log_filter, cancelled):
-                    if cancelled.is_set():
-                        return
-                    self.batch.emit(generation, starts, ends, next_offset)
-        except OSError as exc:
-            self.failed.emit(generation, f"could not read {path}: {exc.strerror or exc}")
-            return
-        if not cancelled.is_set():
-            self.finished.emit(generation, next_offset)

@@ -27,7 +27,7 @@ LOG_FILE_NAME = "cryptobot.jsonl"
 #: Level names in order of severity, with their numbers (as in :mod:`logging`).
 LEVELS: dict[str, int] = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
 FIRST_CHUNK = 64 * 1024
-CHUNK = 4 * 1024 * 1024
+CHUNK = 256 * 1024
 _NEWLINE = ord("\n")
 
 

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.log_export import export_records
-from app.ui.log_model import LogScanner, LogTableModel
+from app.ui.log_model import LogTableModel
 from app.ui.log_reader import LEVELS, LOG_FILE_NAME, LogFilter, OffsetArray, log_files
+from app.ui.log_scanner import LogScanner
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class LogViewerPanel(QWidget):
         self._scanned_to = 0
         self._identity: tuple[int, int] | None = None
         self._check_again = False
+        self._reading_all = False
         self._build_widgets()
         self._connect()
         self.refresh_files()
@@ -256,6 +258,7 @@ class LogViewerPanel(QWidget):
         self.model.clear()
         self.details.clear()
         self._scanned_to = 0
+        self._reading_all = True
         self._generation = self.scanner.start(path, 0, self.log_filter())
         self.status.setText(f"Reading {path.name}…")
 
@@ -288,13 +291,16 @@ class LogViewerPanel(QWidget):
             return
         self._scanned_to = int(end)
         self.model.append_lines(starts, ends)
-        if self.follow_box.isChecked() and self._is_live():
-            self.table.scrollToBottom()
+        if not self._reading_all:  # a whole-file read scrolls once, at its end
+            self._follow()
 
     def _on_scan_finished(self, generation: int, end: int) -> None:
         if generation != self._generation:
             return
         self._scanned_to = int(end)
+        if self._reading_all:
+            self._reading_all = False
+            self._follow()
         rows = self.model.rowCount()
         name = self.model.path.name if self.model.path is not None else ""
         shown = "records" if self.log_filter().is_empty else "matching records"
@@ -321,8 +327,9 @@ class LogViewerPanel(QWidget):
         if isinstance(path, Path):
             self.open_file(path)
 
-    def _is_live(self) -> bool:
-        return self.model.path == self.current_file
+    def _follow(self) -> None:
+        if self.follow_box.isChecked() and self.model.path == self.current_file:
+            self.table.scrollToBottom()
 
     # ------------------------------------------------------------------ folder and export
     def open_folder(self) -> bool:
