@@ -234,3 +234,22 @@ def test_a_user_strategy_runs_in_the_worker_process(
     result = blocker.args[0].result
     assert result.strategy == "every_nth"
     assert result.num_trades == len(range(0, result.bars - 3, 100))
+
+
+def test_stored_series_are_listed_when_the_panel_is_first_shown(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    url = default_database_url()
+    Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    database = Database(url)
+    database.migrate()
+    CandleStore(database).upsert(
+        "kraken", "BTC/USD", "1h", read_candle_csv(data_dir / "btc_usdt_1h.csv").head(50)
+    )
+    database.dispose()
+    panel = BacktestPanel(registry=default_registry())
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.form.source_box.count() == 2, timeout=10_000)
+    assert panel.form.source_box.itemText(1) == "kraken BTC/USD 1h (50 bars)"
+    assert panel.status.text() == "1 stored series found."

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
 from app.observability import LoggingHandle, configure_logging, correlation_scope
@@ -255,3 +256,23 @@ def test_missing_log_folder_waits_for_the_first_file(qtbot: QtBot, tmp_path: Pat
     folder.mkdir()
     (folder / "cryptobot.jsonl").write_text('{"level": "INFO", "message": "hello"}\n', "utf-8")
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5_000)
+
+
+class _UrlCatcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open_url(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_open_log_folder_asks_the_desktop_to_open_it(panel: LogViewerPanel, log_dir: Path) -> None:
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, b"open_url")
+    try:
+        panel.folder_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [Path(url.toLocalFile()) for url in catcher.urls] == [log_dir]

@@ -62,6 +62,7 @@ class BacktestPanel(QWidget):
         if registry is None:
             registry = registry_for(resolve_paths().strategies_dir)
         self.outcome: BacktestOutcome | None = None
+        self._series_requested = False
         self.worker = BacktestWorker(self)
         self.form = BacktestForm(registry, self)
         demo = resource_path(*DEMO_CANDLES)
@@ -278,6 +279,13 @@ class BacktestPanel(QWidget):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(value)
         self.progress_bar.setFormat(text)
+
+    def showEvent(self, event: object) -> None:  # noqa: N802
+        """List the stored series the first time the panel is shown."""
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._series_requested:
+            self._series_requested = True
+            self.refresh_series()
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
         """Terminate a running backtest when the panel closes."""
