@@ -104,7 +104,6 @@ class MainWindow(QMainWindow):
         self._add_dock("risk", "Risk", self.risk_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("trading", "Orders · Positions · Fills · Balances", self.tables_panel,
                        Qt.DockWidgetArea.BottomDockWidgetArea)  # fmt: skip
-        add_optional_docks(self)
 
         self.status = StatusBar(facade.mode, settings.general.quote_currency, self)
         self.setStatusBar(self.status)
@@ -143,10 +142,11 @@ class MainWindow(QMainWindow):
         return dock
 
     def add_panel(self, name: str, title: str, widget: QWidget, tab_with: str) -> QDockWidget:
-        """Add a dock panel tabbed with the existing dock ``tab_with``."""
+        """Add a dock panel tabbed with the existing dock ``tab_with`` (and to the View menu)."""
         dock = self._add_dock(name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks[tab_with], dock)
         self.docks[tab_with].raise_()
+        self.view_menu.insertAction(self._view_docks_end, dock.toggleViewAction())
         return dock
 
     def _build_actions(self) -> None:
@@ -198,9 +198,10 @@ class MainWindow(QMainWindow):
         engine_menu.addSeparator()
         engine_menu.addAction(self.kill_action)
         view_menu = bar.addMenu("&View")
+        self.view_menu = view_menu
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
+        self._view_docks_end = view_menu.addSeparator()
         view_menu.addActions(list(self.theme_actions.values()))
         view_menu.addSeparator()
         view_menu.addAction(self.restore_layout_action)
@@ -338,13 +339,16 @@ class MainWindow(QMainWindow):
         )
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        """Load the chart after the window is on screen (fast start-up)."""
+        """Load the chart, backtest and log panels after the window is on screen (fast start)."""
         super().showEvent(event)
         if self._first_show:
             self._first_show = False
             QTimer.singleShot(0, self._after_first_show)
 
     def _after_first_show(self) -> None:
+        add_optional_docks(self)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._restore_layout()
         self.tables_panel.refresh()
         self.chart_feed.reload()
         if self.facade.mode is TradingMode.LIVE:

@@ -30,6 +30,7 @@ def engine_and_window(qtbot: QtBot) -> Iterator[tuple[EngineFacade, MainWindow]]
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: "log" in window.docks, timeout=5000)  # added after the first show
     yield facade, window
     window.close()
     facade.shutdown()
@@ -111,6 +112,7 @@ def test_layout_is_saved_restored_and_reset(
     qtbot.addWidget(again)
     again.show()
     qtbot.waitExposed(again)
+    qtbot.waitUntil(lambda: "log" in again.docks, timeout=5000)
     assert not again.docks["risk"].isVisible()
     assert QSettings().fileName().startswith(str(window.paths.config_dir))
     again.restore_layout_action.trigger()
