@@ -20,6 +20,7 @@ from app.ui.backtest_job import BacktestJob, BacktestOutcome, worker_main
 logger = logging.getLogger(__name__)
 
 POLL_MS = 50
+_GRACE_POLLS = 4
 _JOIN_TIMEOUT_S = 2.0
 
 
@@ -43,6 +44,7 @@ class BacktestWorker(QObject):
         self._context = multiprocessing.get_context("spawn")
         self._process: SpawnProcess | None = None
         self._queue: Any = None
+        self._silent_polls = 0
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -65,6 +67,7 @@ class BacktestWorker(QObject):
         )
         process.start()
         self._process = process
+        self._silent_polls = 0
         self._timer.start()
         logger.info("backtest of %s started in process %s", job.strategy, process.pid)
 
@@ -84,19 +87,19 @@ class BacktestWorker(QObject):
                 break
             self._handle(message)
         process = self._process
-        if process is not None and not process.is_alive():
-            # Drain what the process put just before it exited, then report a silent death.
-            try:
-                message = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                code = process.exitcode
-                self._stop_process(terminate=False)
-                self.failed.emit(
-                    f"the backtest process stopped unexpectedly (exit code {code}); "
-                    "see the log for details"
-                )
-                return
-            self._handle(message)
+        if process is None or process.is_alive():
+            self._silent_polls = 0
+            return
+        # The process ended without a final message: give its last write a few polls to
+        # arrive (never blocking the UI), then report the silent death.
+        self._silent_polls += 1
+        if self._silent_polls >= _GRACE_POLLS:
+            code = process.exitcode
+            self._stop_process(terminate=False)
+            self.failed.emit(
+                f"the backtest process stopped unexpectedly (exit code {code}); "
+                "see the log for details"
+            )
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]

@@ -253,3 +253,16 @@ def test_stored_series_are_listed_when_the_panel_is_first_shown(
     qtbot.waitUntil(lambda: panel.form.source_box.count() == 2, timeout=10_000)
     assert panel.form.source_box.itemText(1) == "kraken BTC/USD 1h (50 bars)"
     assert panel.status.text() == "1 stored series found."
+
+
+def test_a_worker_that_dies_is_reported_not_awaited_forever(
+    qtbot: QtBot, panel: BacktestPanel
+) -> None:
+    with qtbot.waitSignal(panel.worker.failed, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert panel.run()
+        process = panel.worker._process
+        assert process is not None
+        process.kill()
+    assert "stopped unexpectedly (exit code -9)" in blocker.args[0]
+    assert "The backtest did not run" in panel.status.text()
+    assert panel.run_button.isEnabled() and not panel.worker.is_running()
