@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import logging
+import weakref
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -67,23 +69,40 @@ class ConnectionTester(QObject):
         """
         if self.busy:
             raise RuntimeError("a connection test is already running")
+        # Collect cyclic garbage here, on the GUI thread: a collection started by the worker
+        # thread could otherwise destroy Qt objects off the GUI thread (a crash).
+        gc.collect()
         future = self._pool.submit(lambda: asyncio.run(factory()))
-        future.add_done_callback(self._deliver)
+        deliver = weakref.WeakMethod(self._deliver)
+        future.add_done_callback(lambda done: _call_if_alive(deliver, done))
         self._future = future
         return future
 
     def _deliver(self, future: concurrent.futures.Future[Any]) -> None:
         exc = future.exception()
-        if exc is None:
-            self.succeeded.emit(future.result())
-            return
-        if not isinstance(exc, CryptobotError):
+        if exc is not None and not isinstance(exc, CryptobotError):
             logger.error("connection test failed unexpectedly", exc_info=exc)
-        self.failed.emit(describe_connection_error(exc))
+        try:
+            if exc is None:
+                self.succeeded.emit(future.result())
+            else:
+                self.failed.emit(describe_connection_error(exc))
+        except RuntimeError:
+            # The window closed while the test ran; nobody is left to tell.
+            logger.info("connection test finished after its window closed")
 
     def shutdown(self) -> None:
         """Stop accepting tests; a running one finishes in the background."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _call_if_alive(
+    method: weakref.WeakMethod[Any],
+    future: concurrent.futures.Future[Any],
+) -> None:
+    target = method()
+    if target is not None:
+        target(future)
 
 
 def describe_connection_error(exc: BaseException) -> str:

@@ -161,9 +161,13 @@ class KeyRotationDialog(QDialog):
             self.error.setText(f"The new key is in use, but the old one was not deleted: {exc}")
         self.result_settings = updated
         self.key_replaced.emit(updated)
-        self.form.tester.shutdown()
         self.accept()
         return True
+
+    def done(self, result: int) -> None:
+        """Close; the connection-test worker is released."""
+        self.form.tester.shutdown()
+        super().done(result)
 
     def _on_tested(self, ok: bool) -> None:
         self.replace_button.setEnabled(ok)

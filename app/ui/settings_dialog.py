@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -76,6 +77,7 @@ class SettingsDialog(QDialog):
         self.result_settings: Settings | None = None
         self.live_gate: LiveGateDialog | None = None
         self.key_dialog: KeyRotationDialog | None = None
+        self.remove_question: QMessageBox | None = None
         self._live_confirmed = settings.general.live_confirmed
         self._mode = settings.general.mode
         self.tabs = QTabWidget()
@@ -134,7 +136,7 @@ class SettingsDialog(QDialog):
         self.remove_button = QPushButton("Remove key")
         self.remove_button.setObjectName("removeKey")
         self.rotate_button.clicked.connect(self.open_key_dialog)
-        self.remove_button.clicked.connect(self.remove_key)
+        self.remove_button.clicked.connect(self.ask_remove_key)
         row = QHBoxLayout()
         row.addWidget(self.key_label, 1)
         row.addWidget(self.rotate_button)
@@ -193,6 +195,31 @@ class SettingsDialog(QDialog):
         self.key_dialog.key_replaced.connect(self._on_key_saved)
         self.key_dialog.open()
         return self.key_dialog
+
+    def ask_remove_key(self) -> QMessageBox | None:
+        """Ask (without blocking) whether to forget the stored key; Yes removes it."""
+        if not self.saved.exchange.api_key_ref:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove API key",
+            f"Forget the {self.saved.exchange.id} API key stored in the keyring? Testnet and "
+            "live trading stop working until a new key is added. The key stays valid on the "
+            "exchange: delete it there too if you no longer use it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("removeKeyQuestion")
+        box.finished.connect(self._on_remove_answered)
+        if self.remove_question is not None:
+            self.remove_question.deleteLater()
+        self.remove_question = box
+        box.open()
+        return box
+
+    def _on_remove_answered(self, result: int) -> None:
+        if result == QMessageBox.StandardButton.Yes.value:
+            self.remove_key()
 
     def remove_key(self) -> None:
         """Forget the stored key now and save the settings without it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import keyring
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.config.paths import AppPaths, resolve_paths
@@ -100,8 +101,16 @@ def test_remove_key_forgets_it_audits_and_saves(qtbot: QtBot) -> None:
     assert "***kkkk" in dialog.key_label.text()
     assert dialog.save(), dialog.error.text()
     dialog, paths = _dialog(qtbot, load_settings(paths).settings)
+    dialog.remove_button.click()
+    question = dialog.remove_question
+    assert question is not None and question.isVisible()
+    question.button(QMessageBox.StandardButton.Cancel).click()
+    assert keyring.get_password(SERVICE_NAME, REFERENCE) is not None
+    dialog.remove_button.click()
+    question = dialog.remove_question
+    assert question is not None
     with qtbot.waitSignal(dialog.settings_saved, timeout=1000):
-        dialog.remove_button.click()
+        question.button(QMessageBox.StandardButton.Yes).click()
     assert keyring.get_password(SERVICE_NAME, REFERENCE) is None
     saved = load_settings(paths).settings
     assert saved.exchange.api_key_ref is None and saved.exchange.key_added_at is None
@@ -138,7 +147,7 @@ def test_rotate_key_from_the_exchange_tab_updates_the_dialog(qtbot: QtBot) -> No
     rotation = dialog.open_key_dialog()
     assert rotation.isVisible() and "***kkkk" in rotation.current.text()
     rotation.reject()
-    dialog.remove_button.click()
+    dialog.remove_key()
     assert dialog.rotate_button.text() == "Add key…"
     adding = dialog.open_key_dialog()
     assert "No API key is stored" in adding.current.text()

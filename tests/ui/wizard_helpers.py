@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from pytestqt.qtbot import QtBot
@@ -33,7 +34,7 @@ def emulator_settings(emulator: ExchangeEmulator, **general: Any) -> Settings:
 def make_wizard(qtbot: QtBot, settings: Settings) -> tuple[SetupWizard, AppPaths, KeyOperations]:
     """A shown wizard on the keyring (the tests' in-memory one), audited in the app database."""
     paths = resolve_paths()
-    holder: dict[str, SetupWizard] = {}
+    holder: weakref.WeakValueDictionary[str, SetupWizard] = weakref.WeakValueDictionary()
 
     def current() -> Settings:
         wizard = holder.get("wizard")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import weakref
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
@@ -273,12 +274,14 @@ def run_setup_wizard(
     Returns:
         The settings written to disk, or None when the user cancelled.
     """
-    wizard: SetupWizard | None = None
+    holder: weakref.WeakValueDictionary[str, SetupWizard] = weakref.WeakValueDictionary()
 
     def current() -> Settings:
+        wizard = holder.get("wizard")
         return settings if wizard is None else wizard.audit_settings
 
     ops = operations or default_key_operations(secret_store, paths, current)
     wizard = SetupWizard(settings, paths, ops, parent)
+    holder["wizard"] = wizard
     accepted = wizard.exec() == QDialog.DialogCode.Accepted
     return wizard.result_settings if accepted else None
