@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.errors import BacktestError, DataError, StrategyError
+from app.core.errors import BacktestError, StrategyError
 from app.core.time import format_ms, parse_date_ms, timeframe_to_ms
 
 if TYPE_CHECKING:
@@ -254,17 +254,14 @@ def _market(args: argparse.Namespace) -> Market | None:
 
 
 def _candles(args: argparse.Namespace) -> pd.DataFrame:
+    from app.backtest.sources import CsvSource, clip_range, load_candles
+
     if args.data is not None:
         if args.exchange:
             raise BacktestError("give either --data FILE or --exchange, not both")
-        from app.storage.candle_csv import read_candle_csv
-
-        if not args.data.is_file():
-            raise DataError(f"--data: {args.data} does not exist or is not a file")
-        frame = read_candle_csv(args.data)
-    else:
-        frame = _stored_candles(args)
-    return _clip(frame, args.start, args.end)
+        return load_candles(CsvSource(args.data), args.start, args.end)
+    label = f"{args.exchange} {args.symbol} {args.timeframe}"
+    return clip_range(_stored_candles(args), args.start, args.end, label)
 
 
 def _stored_candles(args: argparse.Namespace) -> pd.DataFrame:
@@ -282,33 +279,11 @@ def _stored_candles(args: argparse.Namespace) -> pd.DataFrame:
 
     database = open_database()
     try:
-        frame = CandleStore(database).load(
+        return CandleStore(database).load(
             args.exchange, args.symbol, args.timeframe, args.start, args.end
         )
     finally:
         database.dispose()
-    if frame.empty:
-        raise BacktestError(
-            f"no stored candles for {args.exchange} {args.symbol} {args.timeframe} in that range; "
-            "import or download them first (`cryptobot data import|download`)"
-        )
-    return frame
-
-
-def _clip(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFrame:
-    if start is None and end is None:
-        return frame
-    stamps = frame["timestamp"]
-    keep = (stamps >= (start if start is not None else stamps.min())) & (
-        stamps <= (end if end is not None else stamps.max())
-    )
-    clipped = frame.loc[keep].reset_index(drop=True)
-    if len(clipped) < 2:
-        raise BacktestError(
-            f"--start/--end leave {len(clipped)} bars; the data covers "
-            f"{format_ms(int(stamps.iloc[0]))} - {format_ms(int(stamps.iloc[-1]))} UTC"
-        )
-    return clipped
 
 
 def _save_run(args: argparse.Namespace, result: BacktestResult) -> None:

@@ -126,7 +126,7 @@ def test_backtest_from_stored_candles_with_a_date_range(
         (["--strategy", "sma_cross", "--size", "1", "--param", "speed=3"], "unknown parameter"),
         (["--strategy", "sma_cross", "--size", "1", "--param", "fast"], "expected NAME=VALUE"),
         (["--strategy", "sma_cross", "--size", "1", "--cash", "-5"], "cash: must be greater"),
-        (["--strategy", "sma_cross", "--size", "1", "--start", "2030-01-01"], "leave 0 bars"),
+        (["--strategy", "sma_cross", "--size", "1", "--start", "2030-01-01"], "leaves 0 bars"),
     ],
 )
 def test_mistakes_are_reported_with_the_fix(
