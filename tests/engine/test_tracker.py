@@ -1,0 +1,117 @@
+"""Order tracker: one owner of orders and fills; stale snapshots ignored; fills booked once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.core.enums import OrderStatus, OrderType, Side
+from app.core.events import FillReceived, OrderUpdated
+from app.engine.executor import OrderRequest
+from app.engine.order_path import OrderPath
+from app.storage.database import Database
+from app.storage.repositories import FillRepository, OrderRepository
+from tests.emulator.emulator import ExchangeEmulator
+from tests.engine import order_fixtures as fx
+from tests.engine.order_fixtures import SYMBOL, VENUE, EventLog, PathFactory
+
+database = fx.database
+emulator = fx.emulator
+exchange_emulator = fx.exchange_emulator
+exchange_emulator_factory = fx.exchange_emulator_factory
+make_path = fx.make_path
+path = fx.path
+
+D = Decimal
+
+
+def limit(side: Side, price: str, amount: str = "0.01") -> OrderRequest:
+    return OrderRequest(
+        SYMBOL, side, OrderType.LIMIT, D(amount), D(price), strategy_id="s1", correlation_id="c1"
+    )
+
+
+async def test_a_resting_order_filled_by_the_market_is_picked_up_by_polling(
+    path: OrderPath, emulator: ExchangeEmulator, database: Database
+) -> None:
+    events = EventLog(path.bus)
+    order = await path.executor.submit(limit(Side.BUY, "29990"))
+    assert order.status is OrderStatus.OPEN
+    assert await path.tracker.poll_once() == 0
+    emulator.set_price(SYMBOL, "29980")
+    emulator.inject("GET /api/v3/order", "http_503", times=2)  # reads are retried
+    assert await path.tracker.poll_once() == 1
+    done = path.tracker.get(order.client_order_id)
+    assert done is not None
+    assert done.status is OrderStatus.FILLED
+    assert (done.strategy_id, done.correlation_id) == ("s1", "c1")
+    (fill,) = FillRepository(database).list(VENUE)
+    assert (fill.client_order_id, fill.price, fill.is_maker) == (
+        order.client_order_id,
+        D(29990),
+        True,
+    )
+    (received,) = events.of(FillReceived)
+    assert received.correlation_id == "c1"
+    assert OrderRepository(database).get(order.client_order_id) == done
+
+
+async def test_stale_snapshots_never_move_an_order_back(
+    path: OrderPath, emulator: ExchangeEmulator, database: Database
+) -> None:
+    order = await path.executor.submit(limit(Side.BUY, "29990"))
+    stale = await path.tracker.exchange.fetch_order(SYMBOL, order.client_order_id)
+    emulator.set_price(SYMBOL, "29980")
+    await path.tracker.poll_once()
+    events = EventLog(path.bus)
+    kept = path.tracker.apply(stale)
+    assert kept.status is OrderStatus.FILLED
+    assert events.of(OrderUpdated) == []
+    assert OrderRepository(database).get(order.client_order_id).status is OrderStatus.FILLED
+
+
+async def test_fills_reported_again_are_booked_once(
+    path: OrderPath, emulator: ExchangeEmulator
+) -> None:
+    await path.executor.submit(OrderRequest(SYMBOL, Side.BUY, OrderType.MARKET, D("0.02")))
+    trades = await path.tracker.exchange.fetch_my_trades(SYMBOL)
+    assert path.tracker.apply_fills(trades) == []
+    assert path.tracker.apply_fills([*trades, *trades]) == []
+    portfolio = path.tracker.portfolio
+    assert portfolio is not None
+    assert portfolio.position(SYMBOL).quantity == D("0.02")
+
+
+async def test_restart_replays_stored_fills_and_maps_trades_to_client_ids(
+    path: OrderPath, make_path: PathFactory, emulator: ExchangeEmulator
+) -> None:
+    buy = await path.executor.submit(OrderRequest(SYMBOL, Side.BUY, OrderType.MARKET, D("0.03")))
+    await path.executor.submit(OrderRequest(SYMBOL, Side.SELL, OrderType.MARKET, D("0.01")))
+    restarted = make_path()
+    restarted.tracker.load()
+    portfolio = restarted.tracker.portfolio
+    assert portfolio is not None
+    assert portfolio.position(SYMBOL).quantity == D("0.02")
+    assert portfolio.fees_paid == D("1.2")
+    # a fresh client knows no exchange ids: the tracker maps trades through the store
+    raw = await restarted.tracker.exchange.fetch_my_trades(SYMBOL)
+    assert {fill.client_order_id for fill in raw} == {""}
+    assert restarted.tracker._with_client_id(raw[0]).client_order_id == buy.client_order_id
+
+
+async def test_fills_of_an_order_finished_before_a_crash_are_recovered_on_start(
+    make_path: PathFactory, emulator: ExchangeEmulator, database: Database
+) -> None:
+    crashed = make_path()
+    crashed.tracker.load()
+    placed = await crashed.tracker.exchange.create_order(
+        "cb-crash-1", SYMBOL, Side.BUY, OrderType.MARKET, D("0.01")
+    )
+    crashed.tracker.apply(placed)  # the FILLED snapshot was stored, then the process died
+    assert FillRepository(database).list(VENUE) == []
+    restarted = make_path()
+    report = await restarted.start()
+    assert report.fills_added == 1
+    (fill,) = FillRepository(database).list(VENUE)
+    assert fill.client_order_id == "cb-crash-1"
+    assert restarted.tracker.portfolio is not None
+    assert restarted.tracker.portfolio.position(SYMBOL).quantity == D("0.01")
