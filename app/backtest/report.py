@@ -322,12 +322,13 @@ def _optional_tables(result: BacktestResult) -> list[str]:
                 period.state.value,
                 format_ms(period.start),
                 "end of data" if period.end is None else format_ms(period.end),
+                period.reason,
             )
             for period in result.halted_periods
         ]
         parts += [
             "<h2>Halted periods</h2>",
-            _table(("breaker", "state", "from (UTC)", "until (UTC)"), rows),
+            _table(("breaker", "state", "from (UTC)", "until (UTC)", "reason"), rows),
         ]
     return parts
 

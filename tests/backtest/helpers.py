@@ -12,6 +12,7 @@ from app.strategies.base import BaseStrategy, Parameter, SignalFrame
 
 HOUR_MS = 3_600_000
 START_MS = 1_600_000_000_000 - 1_600_000_000_000 % HOUR_MS
+DAY_START = 1_609_459_200_000  # 2021-01-01 00:00 UTC
 
 
 class FixedSignals(BaseStrategy):
@@ -75,3 +76,12 @@ def candles(
         "volume": np.ones(len(open_)),
     }
     return pd.DataFrame(data)
+
+
+def falling_day() -> pd.DataFrame:
+    """30 hourly bars from midnight: 100 until bar 2 closes at 88, then flat at 88."""
+    opens = [100.0, 100.0, 100.0] + [88.0] * 27
+    closes = [100.0, 100.0, 88.0] + [88.0] * 27
+    frame = candles(opens, closes)
+    frame["timestamp"] = DAY_START + frame.index.to_numpy() * HOUR_MS
+    return frame

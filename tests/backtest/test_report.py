@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from app.backtest import run_backtest
 from app.backtest.report import render_html, write_html_report
 from app.core.errors import BacktestError
 from app.core.time import format_ms
+from app.risk.limits import RiskLimits
+from app.risk.manager import RiskManager
+from tests.backtest.helpers import FixedSignals, falling_day, flags
 
 
 class _Collector(HTMLParser):
@@ -66,3 +70,14 @@ def test_unwritable_report_path_is_a_clear_error(tmp_path: Path, data_dir: Path)
     result = run_backtest("sma_cross", candles, size="0.1")
     with pytest.raises(BacktestError, match="cannot write"):
         write_html_report(result, tmp_path / "missing" / "report.html")
+
+
+def test_report_lists_risk_refusals_and_halted_periods() -> None:
+    strategy = FixedSignals(flags(30, 0, 6, 25), flags(30, 3))
+    manager = RiskManager(RiskLimits(daily_loss_pct=Decimal(1)))
+    result = run_backtest(strategy, falling_day(), size=1, cash=1000, fee=0, risk=manager)
+    text = render_html(result)
+    for heading in ("Refused orders", "Risk events", "Halted periods"):
+        assert f"<h2>{heading}</h2>" in text
+    assert "risk.daily_loss_pct" in text
+    assert "2021-01-01 02:00" in text and "2021-01-02 00:00" in text  # the halted span

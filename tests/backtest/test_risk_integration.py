@@ -12,24 +12,14 @@ from app.core.enums import BreakerState, RiskVerdict
 from app.risk.limits import RiskLimits
 from app.risk.manager import RiskManager
 from app.risk.sizing import PercentOfEquity
-from tests.backtest.helpers import FixedSignals, candles, flags
+from tests.backtest.helpers import DAY_START, FixedSignals, candles, falling_day, flags
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
-DAY_START = 1_609_459_200_000  # 2021-01-01 00:00 UTC
-
-
-def _falling_day() -> pd.DataFrame:
-    """30 hourly bars from midnight: 100 until bar 2 closes at 88, then flat at 88."""
-    opens = [100.0, 100.0, 100.0] + [88.0] * 27
-    closes = [100.0, 100.0, 88.0] + [88.0] * 27
-    frame = candles(opens, closes)
-    frame["timestamp"] = DAY_START + frame.index.to_numpy() * HOUR_MS
-    return frame
 
 
 def test_daily_loss_limit_halts_new_entries_until_the_next_utc_day() -> None:
-    data = _falling_day()
+    data = falling_day()
     strategy = FixedSignals(flags(30, 0, 6, 25), flags(30, 3))
     manager = RiskManager(RiskLimits(daily_loss_pct=Decimal(1)))
     result = run_backtest(strategy, data, size=1, cash=1000, fee=0, risk=manager)
@@ -54,7 +44,7 @@ def test_daily_loss_limit_halts_new_entries_until_the_next_utc_day() -> None:
 
 
 def test_without_the_risk_manager_the_same_orders_trade() -> None:
-    data = _falling_day()
+    data = falling_day()
     strategy = FixedSignals(flags(30, 0, 6, 25), flags(30, 3))
     result = run_backtest(strategy, data, size=1, cash=1000, fee=0)
     assert result.rejected_orders == ()
