@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from app.config.paths import AppPaths
     from app.config.schema import Settings
+    from app.core.ports import SecretStorePort
     from app.engine.facade import EngineFacade
     from app.observability.logging_config import LoggingHandle
     from app.ui.main_window import MainWindow
@@ -113,7 +114,6 @@ def _run(
     from PySide6.QtCore import QTimer
 
     from app.config.schema import Theme
-    from app.security.keyring_store import KeyringSecretStore
     from app.strategies.registry import default_registry
     from app.ui.app import ExceptionHook, run_event_loop
     from app.ui.main_window import MainWindow
@@ -122,15 +122,16 @@ def _run(
     window_ref: list[MainWindow] = []
     hook = ExceptionHook(lambda: window_ref[0] if window_ref else None)
     hook.install()
+    keys = KeyStoreProvider(paths)
     unattended = bool(args.smoke or args.screenshot)
     if first_run and not unattended:
-        settings = _first_run_wizard(settings, paths)
+        settings = _first_run_wizard(settings, paths, keys)
     registry = default_registry()
     if paths.strategies_dir.is_dir():
         for problem in registry.load_user_strategies(paths.strategies_dir):
             warnings.append(f"User strategy not loaded: {problem}")
     ui_ready = time.perf_counter()
-    facade = _build_engine(settings, paths, warnings)
+    facade = _build_engine(settings, paths, warnings, keys)
     engine_ready = time.perf_counter()
     try:
         window = MainWindow(
@@ -139,9 +140,10 @@ def _run(
             paths=paths,
             registry=registry,
             log_handle=log_handle,
-            secret_store=KeyringSecretStore,
+            secret_store=keys,
         )
         window_ref.append(window)
+        keys.parent = window
         hook.on_error = window.notifier.on_error
         if args.theme is None:
             window.restore_saved_theme()
@@ -178,27 +180,57 @@ def _run(
         facade.shutdown()
 
 
-def _first_run_wizard(settings: Settings, paths: AppPaths) -> Settings:
+class KeyStoreProvider:
+    """Asks once for the API key store (the OS keyring, or the opt-in encrypted key file) and
+    remembers the answer; None when the user declined (offline and paper modes need no keys).
+    """
+
+    def __init__(self, paths: AppPaths) -> None:
+        self._paths = paths
+        self._asked = False
+        self._store: SecretStorePort | None = None
+        self.parent: QWidget | None = None
+
+    def __call__(self) -> SecretStorePort | None:
+        """The store (asked for on the first call)."""
+        if not self._asked:
+            self._asked = True
+            try:
+                from app.ui.secret_store_factory import open_secret_store
+            except ImportError:
+                from app.security.keyring_store import KeyringSecretStore
+
+                self._store = KeyringSecretStore()
+            else:
+                self._store = open_secret_store(self.parent, self._paths)
+        return self._store
+
+
+def _first_run_wizard(settings: Settings, paths: AppPaths, keys: KeyStoreProvider) -> Settings:
     try:
         from app.ui.wizard import run_setup_wizard
     except ImportError as exc:
         logger.warning("setup wizard not available (%s); starting offline with defaults", exc)
         return settings
-    from app.security.keyring_store import KeyringSecretStore
-
-    saved = run_setup_wizard(None, settings, paths, KeyringSecretStore())
+    store = keys()
+    if store is None:
+        logger.warning("no key store; the setup wizard is skipped, starting with defaults")
+        return settings
+    saved = run_setup_wizard(None, settings, paths, store)
     return settings if saved is None else saved
 
 
-def _build_engine(settings: Settings, paths: AppPaths, warnings: list[str]) -> EngineFacade:
+def _build_engine(
+    settings: Settings, paths: AppPaths, warnings: list[str], keys: KeyStoreProvider
+) -> EngineFacade:
     """The engine for ``settings``; on a configuration problem, offline mode plus a warning."""
     from app.core.enums import TradingMode
     from app.core.errors import ConfigError
     from app.engine.builder import build_engine
-    from app.security.keyring_store import KeyringSecretStore
 
+    store = keys() if settings.general.mode.uses_real_orders else None
     try:
-        return build_engine(settings, paths, secret_store=KeyringSecretStore())
+        return build_engine(settings, paths, secret_store=store)
     except ConfigError as exc:
         if settings.general.mode is TradingMode.OFFLINE:
             raise

@@ -31,7 +31,7 @@ from app.ui.chart import ChartPanel
 from app.ui.chart_feed import ChartFeed
 from app.ui.facade_port import FacadePort
 from app.ui.messages import show_message
-from app.ui.notifications import Notifier
+from app.ui.notifications import NotificationKind, Notifier
 from app.ui.panels.risk_panel import RiskPanel
 from app.ui.panels.strategy_panel import StrategyPanel
 from app.ui.panels.trading_tables import TradingTablesPanel
@@ -55,7 +55,8 @@ class MainWindow(QMainWindow):
         paths: the application's directories.
         registry: built-in and user strategies.
         log_handle: the logging setup (its ring buffer feeds the log viewer).
-        secret_store: returns the API key store (for the setup wizard), made on first use.
+        secret_store: returns the API key store (wizard, settings), asked for on first use;
+            None when the user declined one.
         parent: owning widget.
     """
 
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         paths: AppPaths,
         registry: StrategyRegistry,
         log_handle: LoggingHandle | None = None,
-        secret_store: Callable[[], SecretStorePort] | None = None,
+        secret_store: Callable[[], SecretStorePort | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -203,6 +204,19 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         self._view_docks_end = view_menu.addSeparator()
         view_menu.addActions(list(self.theme_actions.values()))
+        view_menu.addSeparator()
+        notify_menu = view_menu.addMenu("&Notifications")
+        self.notification_actions: dict[NotificationKind, QAction] = {}
+        for kind, label in (
+            (NotificationKind.FILLS, "&Fills"),
+            (NotificationKind.BREAKERS, "&Breaker trips"),
+            (NotificationKind.ERRORS, "&Errors"),
+        ):
+            action = notify_menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(self.notifier.is_on(kind))
+            action.toggled.connect(lambda on, chosen=kind: self.notifier.set_on(chosen, on))
+            self.notification_actions[kind] = action
         view_menu.addSeparator()
         view_menu.addAction(self.restore_layout_action)
         tools_menu = bar.addMenu("&Tools")

@@ -4,12 +4,11 @@ the log viewer, the setup wizard and the settings dialog. A missing one is repor
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox
-
+from app.config.schema import Settings
+from app.core.ports import SecretStorePort
 from app.ui.messages import show_message
 
 if TYPE_CHECKING:
@@ -39,36 +38,66 @@ def add_optional_docks(window: MainWindow) -> None:
     window.log_panel = viewer
 
 
+def _secret_store(window: MainWindow) -> SecretStorePort | None:
+    """The window's key store, asked for once (the keyring, or the opt-in key file)."""
+    if window.secret_store is None:
+        show_message(window, "API keys", "No key store is configured in this session.")
+        return None
+    store = window.secret_store()
+    if store is None:
+        show_message(
+            window,
+            "API keys",
+            "No key store is available, so API keys cannot be added or changed. Offline and "
+            "paper trading work without keys.",
+        )
+    return store
+
+
 def open_setup_wizard(window: MainWindow) -> None:
     """Tools > Setup wizard…: run the wizard; new settings apply after a restart."""
-    if window.secret_store is None:
-        show_message(window, "Setup wizard", "No key store is configured in this session.")
-        return
     try:
         from app.ui.wizard import run_setup_wizard
     except ImportError as exc:
         _unavailable(window, "The setup wizard", exc)
         return
-    saved = run_setup_wizard(window, window.settings, window.paths, window.secret_store())
+    store = _secret_store(window)
+    if store is None:
+        return
+    saved = run_setup_wizard(window, window.settings, window.paths, store)
     if saved is not None:
-        window.settings = saved
-        show_message(
-            window,
-            "Settings saved",
-            "The new settings were saved. Restart Cryptobot to switch the mode or exchange.",
-            QMessageBox.Icon.Information,
-        )
+        _settings_saved(window, saved)
 
 
 def open_settings_dialog(window: MainWindow) -> None:
     """Tools > Settings…: edit the settings file through the settings dialog."""
     try:
-        module = importlib.import_module("app.ui.settings_dialog")
+        from app.security.key_wiring import default_key_operations
+        from app.ui.settings_dialog import SettingsDialog
     except ImportError as exc:
         _unavailable(window, "The settings dialog", exc)
         return
-    dialog = module.SettingsDialog(window.settings, window.paths, window)
+    store = _secret_store(window)
+    if store is None:
+        return
+    holder: list[SettingsDialog] = []
+
+    def current() -> Settings:
+        return holder[0].saved if holder else window.settings
+
+    dialog = SettingsDialog(
+        window.settings, window.paths, default_key_operations(store, window.paths, current), window
+    )
+    holder.append(dialog)
+    dialog.settings_saved.connect(lambda saved: _settings_saved(window, saved))
     dialog.exec()
+
+
+def _settings_saved(window: MainWindow, saved: Settings) -> None:
+    window.settings = saved
+    window.status.showMessage(
+        "Settings saved. Restart Cryptobot to switch the mode, exchange or database.", 15000
+    )
 
 
 def _unavailable(window: MainWindow, what: str, error: ImportError) -> None:

@@ -135,6 +135,18 @@ def test_theme_switch_recolours_app_and_chart_and_is_remembered(
     assert current_theme(app) is Theme.DARK
 
 
+def test_notification_kinds_are_switched_from_the_view_menu(
+    engine_and_window: tuple[EngineFacade, MainWindow],
+) -> None:
+    _facade, window = engine_and_window
+    fills = window.notification_actions[NotificationKind.FILLS]
+    assert fills.isChecked() and window.notifier.is_on(NotificationKind.FILLS)
+    fills.trigger()
+    assert not window.notifier.is_on(NotificationKind.FILLS)
+    assert window.notifier.is_on(NotificationKind.BREAKERS)
+    assert QSettings().value("notifications/fills") in (False, "false")
+
+
 def test_mode_badges_make_live_unmistakable(qtbot: QtBot) -> None:
     bar = StatusBar(TradingMode.LIVE)
     qtbot.addWidget(bar)
