@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -71,7 +72,13 @@ class LoggingForm(QWidget):
         hint = QLabel("Logs never contain API keys: they are redacted before anything is written.")
         hint.setObjectName("muted")
         hint.setWordWrap(True)
-        form = QFormLayout(self)
+        for spin in (self.max_mb, self.backups, self.retention):
+            spin.setMaximumWidth(160)
+        self.level.setMaximumWidth(160)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         form.addRow("Log level", self.level)
         form.addRow("Component levels", self.components)
         form.addRow("Rotate the file at", self.max_mb)
