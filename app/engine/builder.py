@@ -159,6 +159,7 @@ def build_engine(
         paper=paper if replay is not None else None,
         window=window,
         closers=closers,
+        symbols=tuple(settings.general.symbols) if replay is None else (),
     )
     logger.info("engine built: %s mode, venue %s, database %s", chosen, venue, database)
     return EngineFacade(Engine(parts, CoalescingQueue()))

@@ -87,6 +87,8 @@ class EngineParts:
     poll_interval: float = 2.0
     reconcile_interval: float = 60.0
     balance_interval: float = 15.0
+    candle_poll: float | None = None
+    symbols: tuple[str, ...] = ()
     closers: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -113,6 +115,7 @@ class Engine:
         )
         self.live: LiveMarketData | None = None
         self._watched: set[tuple[str, str]] = set()
+        self._tickers: set[str] = set()
         self.running = False
         self.bus.subscribe(Event, queue.put)
         self.bus.subscribe(Event, self.view.on_event)
@@ -190,8 +193,14 @@ class Engine:
             self.supervisor.start("market_data", play)
         else:
             self.live = LiveMarketData(
-                self.exchange, self.bus.publish, self.on_candle_closed, clock=parts.clock
+                self.exchange,
+                self.bus.publish,
+                self.on_candle_closed,
+                candle_poll=parts.candle_poll,
+                clock=parts.clock,
             )
+            for symbol in parts.symbols:
+                self._watch_ticker(symbol)
             for spec in self.runner.specs().values():
                 self._watch(spec.symbol, spec.timeframe)
         self.supervisor.start("orders", lambda: parts.tracker.run(parts.poll_interval))
@@ -208,12 +217,18 @@ class Engine:
             await asyncio.sleep(self.parts.balance_interval)
             await self._refresh_balances()
 
+    def _watch_ticker(self, symbol: str) -> None:
+        live = self.live
+        if live is None or symbol in self._tickers:
+            return
+        self._tickers.add(symbol)
+        self.supervisor.start(f"ticker:{symbol}", lambda: live.run_tickers(symbol))
+
     def _watch(self, symbol: str, timeframe: str) -> None:
         live = self.live
         if live is None or (symbol, timeframe) in self._watched:
             return
-        if not any(s == symbol for s, _ in self._watched):
-            self.supervisor.start(f"ticker:{symbol}", lambda: live.run_tickers(symbol))
+        self._watch_ticker(symbol)
         self._watched.add((symbol, timeframe))
         self.supervisor.start(
             f"candles:{symbol}:{timeframe}", lambda: live.run_candles(symbol, timeframe)
@@ -365,6 +380,7 @@ class Engine:
             RiskRejected: a rule or breaker refused it (the reason says which).
         """
         self._require_running()
+        await self._ensure_price(symbol)
         correlation_id = new_correlation_id()
         intent = OrderIntent(
             symbol, side, order_type, amount, price, None, self.parts.clock(), correlation_id
@@ -390,6 +406,24 @@ class Engine:
         )
         self._refresh()
         return order
+
+    async def _ensure_price(self, symbol: str) -> None:
+        """Fetch the last price of ``symbol`` when none was seen yet (risk values orders)."""
+        if symbol in self.candles.last_prices():
+            return
+        try:
+            last = await self.exchange.fetch_ticker(symbol)
+        except ExchangeError as exc:
+            logger.warning("no price for %s yet: %s", symbol, exc)
+            return
+        self.bus.publish(
+            TickerUpdated(
+                timestamp=self.parts.clock(),
+                exchange=self.exchange.exchange_id,
+                symbol=symbol,
+                last=last,
+            )
+        )
 
     async def cancel_order(self, client_order_id: str) -> Order:
         """Cancel one order by client order id.
