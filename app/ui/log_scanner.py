@@ -21,11 +21,45 @@ logger = logging.getLogger(__name__)
 DELIVERY_MS = 33
 
 
+class _ScanState:
+    """What the scan thread shares with the GUI thread (plain Python, no Qt objects)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.chunks: list[tuple[int, OffsetArray, OffsetArray, int]] = []
+        self.outcome: tuple[int, int, str] | None = None
+
+
+def _scan_into(
+    state: _ScanState,
+    generation: int,
+    path: Path,
+    start: int,
+    log_filter: LogFilter,
+    cancelled: threading.Event,
+) -> None:
+    next_offset = start
+    message = ""
+    try:
+        with path.open("rb") as handle:
+            for starts, ends, next_offset in scan_lines(handle, start, log_filter, cancelled):
+                with state.lock:
+                    if cancelled.is_set():
+                        return
+                    state.chunks.append((generation, starts, ends, next_offset))
+    except OSError as exc:
+        message = f"could not read {path}: {exc.strerror or exc}"
+    with state.lock:
+        if not cancelled.is_set():
+            state.outcome = (generation, next_offset, message)
+
+
 class LogScanner(QObject):
     """Scans a log file in a background thread; coalesced batches arrive in the GUI thread.
 
     Each scan has a generation number; only the latest generation's results are delivered
     (the filter changed or the file was reopened: older scans are cancelled and dropped).
+    The thread shares only plain Python state with this object, never a Qt object.
 
     Signals:
         batch(generation, starts, ends, next_offset): lines that passed the filter.
@@ -41,10 +75,7 @@ class LogScanner(QObject):
         super().__init__(parent)
         self.generation = 0
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._chunks: list[tuple[int, OffsetArray, OffsetArray, int]] = []
-        self._outcome: tuple[int, int, str] | None = None
+        self._state = _ScanState()
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_MS)
         self._timer.timeout.connect(self._deliver)
@@ -58,16 +89,15 @@ class LogScanner(QObject):
         self.cancel()
         self.generation += 1
         self._cancel = threading.Event()
-        with self._lock:
-            self._chunks.clear()
-            self._outcome = None
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(self.generation, path, start, log_filter, self._cancel),
+        with self._state.lock:
+            self._state.chunks.clear()
+            self._state.outcome = None
+        threading.Thread(
+            target=_scan_into,
+            args=(self._state, self.generation, path, start, log_filter, self._cancel),
             name="log-scan",
             daemon=True,
-        )
-        self._thread.start()
+        ).start()
         self._timer.start()
         return self.generation
 
@@ -76,33 +106,11 @@ class LogScanner(QObject):
         self._cancel.set()
         self._timer.stop()
 
-    def _run(
-        self,
-        generation: int,
-        path: Path,
-        start: int,
-        log_filter: LogFilter,
-        cancelled: threading.Event,
-    ) -> None:
-        next_offset = start
-        message = ""
-        try:
-            with path.open("rb") as handle:
-                for starts, ends, next_offset in scan_lines(handle, start, log_filter, cancelled):
-                    with self._lock:
-                        if cancelled.is_set():
-                            return
-                        self._chunks.append((generation, starts, ends, next_offset))
-        except OSError as exc:
-            message = f"could not read {path}: {exc.strerror or exc}"
-        with self._lock:
-            if not cancelled.is_set():
-                self._outcome = (generation, next_offset, message)
-
     def _deliver(self) -> None:
-        with self._lock:
-            chunks, self._chunks = self._chunks, []
-            outcome, self._outcome = self._outcome, None
+        state = self._state
+        with state.lock:
+            chunks, state.chunks = state.chunks, []
+            outcome, state.outcome = state.outcome, None
         current = [chunk for chunk in chunks if chunk[0] == self.generation]
         if current:
             starts = np.concatenate([chunk[1] for chunk in current])

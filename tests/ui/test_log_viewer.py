@@ -276,3 +276,14 @@ def test_open_log_folder_asks_the_desktop_to_open_it(panel: LogViewerPanel, log_
     finally:
         QDesktopServices.unsetUrlHandler("file")
     assert [Path(url.toLocalFile()) for url in catcher.urls] == [log_dir]
+
+
+def test_an_export_that_cannot_be_written_names_the_file_and_the_fix(
+    qtbot: QtBot, panel: LogViewerPanel, tmp_path: Path
+) -> None:
+    target = tmp_path / "missing-folder" / "export.jsonl"
+    with qtbot.waitSignal(panel.export_failed, timeout=SCAN_TIMEOUT_MS) as blocker:
+        panel.export_to(target)
+    message = blocker.args[0]
+    assert str(target) in message and "Choose another folder" in message
+    assert panel.status.text() == message

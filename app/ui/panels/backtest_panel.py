@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
+from concurrent.futures import Future
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +23,7 @@ from app.config.paths import resolve_paths, resource_path
 from app.core.errors import CryptobotError
 from app.strategies.registry import StrategyRegistry
 from app.ui.backtest_form import BacktestForm
+from app.ui.backtest_future import FutureWatcher, run_in_thread
 from app.ui.backtest_job import BacktestOutcome, registry_for
 from app.ui.backtest_results import EquityPlots, MetricsGrid, chart_trades, trades_model
 from app.ui.backtest_worker import BacktestWorker
@@ -53,7 +54,6 @@ class BacktestPanel(QWidget):
     trades_ready = Signal(list)
     candles_ready = Signal(object)
     result_ready = Signal(object)
-    _series_listed = Signal(str, list, str)
 
     def __init__(
         self, parent: QWidget | None = None, registry: StrategyRegistry | None = None
@@ -64,6 +64,7 @@ class BacktestPanel(QWidget):
         self.outcome: BacktestOutcome | None = None
         self._series_requested = False
         self.worker = BacktestWorker(self)
+        self._series_watcher = FutureWatcher(self)
         self.form = BacktestForm(registry, self)
         demo = resource_path(*DEMO_CANDLES)
         if demo.is_file():
@@ -104,7 +105,7 @@ class BacktestPanel(QWidget):
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
-        self._series_listed.connect(self._on_series_listed)
+        self._series_watcher.done.connect(self._on_series_listed)
         self._validate()
 
     # ------------------------------------------------------------------ layout
@@ -171,7 +172,7 @@ class BacktestPanel(QWidget):
     def refresh_series(self) -> None:
         """List the stored candle series in the background and offer them as data sources."""
         self.refresh_button.setEnabled(False)
-        threading.Thread(target=self._list_series, name="backtest-series", daemon=True).start()
+        self._series_watcher.watch(run_in_thread(list_stored_series, name="backtest-series"))
 
     def on_run_clicked(self) -> None:
         """Run button."""
@@ -226,19 +227,12 @@ class BacktestPanel(QWidget):
         self.status.setText("Backtest cancelled; the worker process was stopped.")
 
     # ------------------------------------------------------------------ stored series
-    def _list_series(self) -> None:
+    def _on_series_listed(self, future: Future[tuple[str, list[StoredSeries]]]) -> None:
+        self.refresh_button.setEnabled(not self.worker.is_running())
         try:
-            url = default_database_url()
-            found = stored_series(url)
+            url, found = future.result()
         except CryptobotError as exc:
-            self._series_listed.emit("", [], f"Stored data could not be listed: {exc}")
-            return
-        self._series_listed.emit(url, found, "")
-
-    def _on_series_listed(self, url: str, found: list[StoredSeries], error: str) -> None:
-        self.refresh_button.setEnabled(True)
-        if error:
-            self._show_problems([error])
+            self._show_problems([f"Stored data could not be listed: {exc}"])
             return
         self.form.set_stored_series(url, found)
         self.status.setStyleSheet("")
@@ -291,3 +285,13 @@ class BacktestPanel(QWidget):
         """Terminate a running backtest when the panel closes."""
         self.worker.cancel()
         super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def list_stored_series() -> tuple[str, list[StoredSeries]]:
+    """The user's database URL and the candle series stored in it (runs in a thread).
+
+    Raises:
+        CryptobotError: the settings or the database could not be read.
+    """
+    url = default_database_url()
+    return url, stored_series(url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl, Signal
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.backtest_future import FutureWatcher, run_in_thread
 from app.ui.log_export import export_records
 from app.ui.log_model import LogTableModel
 from app.ui.log_reader import LEVELS, LOG_FILE_NAME, LogFilter, OffsetArray, log_files
@@ -65,6 +66,7 @@ class LogViewerPanel(QWidget):
         self._identity: tuple[int, int] | None = None
         self._check_again = False
         self._reading_all = False
+        self._exports = FutureWatcher(self)
         self._build_widgets()
         self._connect()
         self.refresh_files()
@@ -165,6 +167,7 @@ class LogViewerPanel(QWidget):
         self.watcher.directoryChanged.connect(self.check_timer.start)
         self.check_timer.timeout.connect(self.check_file)
         self.poll_timer.timeout.connect(self.check_file)
+        self._exports.done.connect(self._on_export_done)
         self.export_finished.connect(self._on_export_finished)
         self.export_failed.connect(self.status.setText)
         self.poll_timer.start()
@@ -355,19 +358,16 @@ class LogViewerPanel(QWidget):
             return
         starts, ends = self.model.offsets()
         self.status.setText(f"Exporting {len(starts):,} records to {target}…")
-        threading.Thread(
-            target=self._export, args=(source, starts, ends, target), daemon=True
-        ).start()
+        self._exports.watch(run_in_thread(_export, source, starts, ends, target, name="log-export"))
 
-    def _export(self, source: Path, starts: OffsetArray, ends: OffsetArray, target: Path) -> None:
+    def _on_export_done(self, future: Future[tuple[Path, int]]) -> None:
         try:
-            count = export_records(source, starts, ends, target)
-        except OSError as exc:
-            message = (
-                f"Could not export to {target}: {exc.strerror or exc}. "
+            target, count = future.result()
+        except ExportError as exc:
+            self.export_failed.emit(
+                f"Could not export to {exc.target}: {exc.reason}. "
                 "Choose another folder or free some disk space."
             )
-            self.export_failed.emit(message)
             return
         self.export_finished.emit(str(target), count)
 
@@ -387,3 +387,19 @@ def _filter_edit(parent: QWidget, placeholder: str) -> QLineEdit:
     edit.setPlaceholderText(placeholder)
     edit.setClearButtonEnabled(True)
     return edit
+
+
+class ExportError(OSError):
+    """An export failed; carries the target file and the reason."""
+
+    def __init__(self, target: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.target = target
+        self.reason = reason
+
+
+def _export(source: Path, starts: OffsetArray, ends: OffsetArray, target: Path) -> tuple[Path, int]:
+    try:
+        return target, export_records(source, starts, ends, target)
+    except OSError as exc:
+        raise ExportError(target, str(exc.strerror or exc)) from exc
