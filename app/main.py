@@ -12,6 +12,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from app.engine.facade import EngineFacade
     from app.observability.logging_config import LoggingHandle
     from app.ui.main_window import MainWindow
+    from app.ui.pending_facade import PendingFacade
 
 logger = logging.getLogger(__name__)
 
@@ -111,13 +113,13 @@ def _run(
     warnings: list[str],
     started: float,
 ) -> int:
-    from PySide6.QtCore import QTimer
+    from concurrent.futures import ThreadPoolExecutor
 
     from app.config.schema import Theme
     from app.strategies.registry import default_registry
     from app.ui.app import ExceptionHook, run_event_loop
     from app.ui.main_window import MainWindow
-    from app.ui.messages import show_message
+    from app.ui.pending_facade import PendingFacade
 
     window_ref: list[MainWindow] = []
     hook = ExceptionHook(lambda: window_ref[0] if window_ref else None)
@@ -130,12 +132,19 @@ def _run(
     if paths.strategies_dir.is_dir():
         for problem in registry.load_user_strategies(paths.strategies_dir):
             warnings.append(f"User strategy not loaded: {problem}")
-    ui_ready = time.perf_counter()
-    facade = _build_engine(settings, paths, warnings, keys)
-    engine_ready = time.perf_counter()
+    # Keys are asked for on this thread (it may show a dialog); the engine is built on a worker
+    # thread while the window is created and shown (measured: sooner ready than building after
+    # the show, and the window appears as fast), then attached.
+    store = keys() if settings.general.mode.uses_real_orders else None
+    builder = ThreadPoolExecutor(1, thread_name_prefix="engine-build")
+    builds: list[Future[EngineFacade]] = []
+
+    builds.append(builder.submit(_build_engine, settings, paths, warnings, store))
+    pending = PendingFacade(settings.general.mode, settings.risk)
+    outcome = StartupOutcome()
     try:
         window = MainWindow(
-            facade,
+            pending,
             settings=settings,
             paths=paths,
             registry=registry,
@@ -149,35 +158,102 @@ def _run(
             window.restore_saved_theme()
         else:
             window.set_theme(Theme(args.theme), remember=False)
-
-        def shown() -> None:
-            window.show()
-            now = time.perf_counter()
-            elapsed = now - started
-            logger.info(
-                "main window shown %.0f ms after start (settings and UI modules %.0f ms, "
-                "engine %.0f ms, window %.0f ms)",
-                elapsed * 1000,
-                (ui_ready - started) * 1000,
-                (engine_ready - ui_ready) * 1000,
-                (now - engine_ready) * 1000,
-            )
-            if warnings:
-                show_message(window, "Start-up", "\n\n".join(warnings))
-            if args.demo:
-                _start_demo(window, facade, args.demo)
-            if args.smoke:
-                print(f"cryptobot gui: window shown in {elapsed * 1000:.0f} ms")
-                QTimer.singleShot(0, window.close)
-            if args.screenshot:
-                QTimer.singleShot(
-                    args.screenshot_delay, lambda: _screenshot(window, args.screenshot)
-                )
-
-        return run_event_loop(app, shown)
+        startup = Startup(window, args, warnings, started, outcome)
+        run_event_loop(app, lambda: startup.shown(builds[0]))
+        return outcome.exit_code
     finally:
         hook.uninstall()
-        facade.shutdown()
+        for build in builds:
+            _shutdown(pending, build)
+        builder.shutdown(wait=False)
+
+
+class StartupOutcome:
+    """Exit code of an unattended run (1 when the engine could not be built)."""
+
+    def __init__(self) -> None:
+        self.exit_code = EXIT_OK
+
+
+class Startup:
+    """Shows the window, attaches the engine when it is built, then runs --demo/--smoke/
+    --screenshot.
+
+    Args:
+        window: the main window (created with a pending facade).
+        args: the parsed options.
+        warnings: messages for the user (the engine build may add to them).
+        started: ``time.perf_counter()`` when ``main`` began.
+        outcome: where a failure's exit code goes.
+    """
+
+    def __init__(
+        self,
+        window: MainWindow,
+        args: argparse.Namespace,
+        warnings: list[str],
+        started: float,
+        outcome: StartupOutcome,
+    ) -> None:
+        self.window = window
+        self.args = args
+        self.warnings = warnings
+        self.started = started
+        self.outcome = outcome
+
+    def shown(self, build: Future[EngineFacade]) -> None:
+        """Show the window and wait (without blocking) for the engine being built."""
+        from app.ui.bridge import when_done
+
+        self.window.show()
+        elapsed_ms = (time.perf_counter() - self.started) * 1000
+        logger.info("main window shown %.0f ms after start", elapsed_ms)
+        if self.args.smoke:
+            print(f"cryptobot gui: window shown in {elapsed_ms:.0f} ms", flush=True)
+        when_done(build, self.attached, self.failed, self.window)
+
+    def attached(self, facade: EngineFacade) -> None:
+        """The engine is built: attach it and run the unattended options."""
+        from PySide6.QtCore import QTimer
+
+        from app.ui.messages import show_message
+
+        self.window.attach_engine(facade)
+        elapsed_ms = (time.perf_counter() - self.started) * 1000
+        logger.info("engine ready %.0f ms after start", elapsed_ms)
+        if self.warnings:
+            show_message(self.window, "Start-up", "\n\n".join(self.warnings))
+        if self.args.demo:
+            _start_demo(self.window, facade, self.args.demo)
+        if self.args.smoke:
+            print(f"cryptobot gui: engine ready in {elapsed_ms:.0f} ms", flush=True)
+            QTimer.singleShot(0, self.window.close)
+        if self.args.screenshot:
+            QTimer.singleShot(
+                self.args.screenshot_delay, lambda: _screenshot(self.window, self.args.screenshot)
+            )
+
+    def failed(self, error: BaseException) -> None:
+        """The engine could not be built: tell the user (unattended runs exit with 1)."""
+        logger.error("engine not built: %s", error, exc_info=error)
+        if self.args.smoke or self.args.screenshot:
+            print(f"cryptobot gui: engine not built: {error}", file=sys.stderr, flush=True)
+            self.outcome.exit_code = 1
+            self.window.close()
+            return
+        self.window.engine_failed(str(error))
+
+
+def _shutdown(pending: PendingFacade, build: Future[EngineFacade]) -> None:
+    """Shut the engine down, waiting for a build still in progress."""
+    try:
+        facade = build.result()
+    except Exception:
+        logger.info("no engine to shut down (it was not built)")
+        return
+    if pending.attached is None:
+        pending.attach(facade)
+    pending.shutdown()
 
 
 class KeyStoreProvider:
@@ -221,14 +297,13 @@ def _first_run_wizard(settings: Settings, paths: AppPaths, keys: KeyStoreProvide
 
 
 def _build_engine(
-    settings: Settings, paths: AppPaths, warnings: list[str], keys: KeyStoreProvider
+    settings: Settings, paths: AppPaths, warnings: list[str], store: SecretStorePort | None
 ) -> EngineFacade:
     """The engine for ``settings``; on a configuration problem, offline mode plus a warning."""
     from app.core.enums import TradingMode
     from app.core.errors import ConfigError
     from app.engine.builder import build_engine
 
-    store = keys() if settings.general.mode.uses_real_orders else None
     try:
         return build_engine(settings, paths, secret_store=store)
     except ConfigError as exc:

@@ -97,6 +97,10 @@ class EngineBridge(QObject):
             Alert: self.alert.emit,
         }
 
+    def set_queue(self, queue: CoalescingQueue) -> None:
+        """Drain ``queue`` from now on (the engine was attached after the window showed)."""
+        self._queue = queue
+
     def start(self) -> None:
         """Start draining on the timer."""
         self._timer.start()

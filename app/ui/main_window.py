@@ -35,6 +35,7 @@ from app.ui.notifications import NotificationKind, Notifier
 from app.ui.panels.risk_panel import RiskPanel
 from app.ui.panels.strategy_panel import StrategyPanel
 from app.ui.panels.trading_tables import TradingTablesPanel
+from app.ui.pending_facade import PendingFacade
 from app.ui.status_bar import StatusBar, badge_style
 from app.ui.theme import MODE_BADGES, apply_theme, colours_for
 from app.ui.window_extras import add_optional_docks, open_settings_dialog, open_setup_wizard
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
     """
 
     engine_started = Signal()
+    engine_attached = Signal()
 
     def __init__(
         self,
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
         self.secret_store = secret_store
         self.theme = settings.general.theme
         self.setObjectName("MainWindow")
-        self.setWindowTitle(f"Cryptobot {app_version()} — {MODE_BADGES[facade.mode][0]}")
+        self._set_title(facade.mode)
         self.resize(1600, 1000)
         self.setDockNestingEnabled(True)
 
@@ -123,7 +125,10 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._restore_layout()
         self._first_show = True
+        self.engine_ready = not isinstance(facade, PendingFacade)
         self.set_engine_running(facade.is_running())
+        if not self.engine_ready:
+            self.status.set_engine_loading()
         self.bridge.start()
 
     # ------------------------------------------------------------------ construction
@@ -247,6 +252,42 @@ class MainWindow(QMainWindow):
         self.bridge.equity.connect(self.status.on_equity)
 
     # ------------------------------------------------------------------ engine
+    def _set_title(self, mode: TradingMode) -> None:
+        self.setWindowTitle(f"Cryptobot {app_version()} — {MODE_BADGES[mode][0]}")
+
+    def attach_engine(self, facade: FacadePort) -> None:
+        """The engine finished building: connect the window (started with a pending facade).
+
+        Raises:
+            TypeError: the window was not created with a :class:`PendingFacade`.
+        """
+        pending = self.facade
+        if not isinstance(pending, PendingFacade):
+            raise TypeError("attach_engine needs a window created with a PendingFacade")
+        pending.attach(facade)
+        self.bridge.set_queue(facade.events)
+        self.engine_ready = True
+        self._set_title(facade.mode)
+        self.status.set_mode(facade.mode)
+        self.toolbar_badge.setText(MODE_BADGES[facade.mode][0])
+        self.toolbar_badge.setStyleSheet(badge_style(facade.mode))
+        self.set_engine_running(facade.is_running())
+        self.risk_panel.load_limits()
+        self.risk_panel.refresh_breakers()
+        self.tables_panel.refresh()
+        self.chart_feed.reload()
+        self.engine_attached.emit()
+        logger.info("engine attached to the window (%s mode)", facade.mode.value)
+
+    def engine_failed(self, message: str) -> None:
+        """The engine could not be built: say so; every command explains why it fails."""
+        pending = self.facade
+        if isinstance(pending, PendingFacade):
+            pending.fail(message)
+        self.start_action.setEnabled(False)
+        self.status.set_engine_running(False, "not available")
+        show_message(self, "Engine not available", message)
+
     def start_engine(self) -> None:
         """Start the engine (connect, reconcile, run workers)."""
         self.start_action.setEnabled(False)
@@ -286,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def set_engine_running(self, running: bool) -> None:
         """Enable the actions that fit the engine's state."""
-        self.start_action.setEnabled(not running)
+        self.start_action.setEnabled(not running and self.engine_ready)
         self.stop_action.setEnabled(running)
         self.status.set_engine_running(running)
 

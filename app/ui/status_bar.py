@@ -70,6 +70,10 @@ class StatusBar(QStatusBar):
         state = "running" if running else "stopped"
         self.engine_label.setText(f"Engine: {state}" + (f" ({detail})" if detail else ""))
 
+    def set_engine_loading(self) -> None:
+        """The engine is still being built (shown right after start-up)."""
+        self.engine_label.setText("Engine: loading…")
+
     def on_engine_state(self, event: EngineStateChanged) -> None:
         """The engine started or stopped."""
         self.set_mode(event.mode)
