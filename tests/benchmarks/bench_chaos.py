@@ -26,12 +26,14 @@ def run(report: Report) -> None:
     report.figure("orders requested (stored)", result.orders_requested, "orders", note=note)
     report.figure("orders accepted by the exchange", result.orders_on_exchange, "orders")
     report.figure(
-        "orders never received (rejected after 'unknown order')",
+        "orders not placed (throttled, refused, or never received)",
         result.rejected_not_received,
         "orders",
     )
     report.figure("engine kills (SIGKILL) with restart", result.kills, "kills")
     report.figure("faults injected", result.faults_injected, "faults")
+    report.figure("submissions with an unknown outcome", result.unknown_outcomes, "orders")
+    report.figure("orders corrected by reconciliation", result.reconciliation_fixes, "orders")
     report.figure("websocket drops", result.websocket_drops, "drops")
     report.figure("duplicate orders", result.duplicates, "orders", goal=0)
     report.figure("lost orders", result.lost, "orders", goal=0)

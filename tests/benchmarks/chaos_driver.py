@@ -28,7 +28,7 @@ from app.core.enums import OrderStatus
 from app.engine.order_path import build_order_path
 from app.engine.portfolio import Portfolio
 from app.storage.database import Database
-from app.storage.repositories import FillRepository, OrderRepository
+from app.storage.repositories import AuditLog, FillRepository, OrderRepository
 from tests.benchmarks.chaos_worker import SYMBOL, WorkerConfig, build_exchange
 from tests.emulator.emulator import ExchangeEmulator
 
@@ -66,6 +66,11 @@ class ChaosResult:
     position_store: Decimal = Decimal(0)
     position_exchange: Decimal = Decimal(0)
     rejected_not_received: int = 0
+    """Stored orders the exchange never held (throttled, refused, or never received)."""
+    unknown_outcomes: int = 0
+    """Submissions whose outcome stayed unknown after the adapter's lookups."""
+    reconciliation_fixes: int = 0
+    """Orders whose stored state reconciliation corrected (after kills and unknown outcomes)."""
     seconds: float = 0.0
 
     @property
@@ -192,6 +197,10 @@ def run_chaos(
     config_path.write_text(json.dumps(dataclasses.asdict(config)), encoding="utf-8")
     log_path = workdir / "chaos_worker.log"
     result = ChaosResult()
+    # the first order always meets an unknown outcome (accepted, reply lost, lookups fail)
+    emulator.inject(POST_ORDER, "timeout_after_accept", mode="drop")
+    emulator.inject("GET /api/v3/order", "http_503", times=3)
+    result.faults_injected += 1
     kill_points = sorted(rng.sample(range(5, max(orders - 5, 6)), kills))
     while True:
         if time.perf_counter() - started > timeout:
@@ -254,6 +263,10 @@ def compare(emulator: ExchangeEmulator, database: Database, result: ChaosResult)
                 f"{coid}: store {order.status} {order.filled}, "
                 f"exchange {want} {remote.executed_qty}"
             )
+    audit = AuditLog(database)
+    replies = audit.query(kind="order_reply")
+    result.unknown_outcomes = sum(1 for r in replies if r.payload.get("status") == "unknown")
+    result.reconciliation_fixes = len(audit.query(kind="reconciliation_fix"))
     fills = {f.trade_id: f for f in FillRepository(database).list(VENUE)}
     trades = {str(t.trade_id): t for t in snapshot.trades}
     result.fills_store = len(fills)

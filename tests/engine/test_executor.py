@@ -181,3 +181,24 @@ async def test_cancel_and_cancel_all_include_orders_placed_outside_the_app(
         "manual-1": OrderStatus.CANCELED,
     }
     assert emulator.snapshot().balances["USDT"][1] == 0
+
+
+async def test_a_submission_interrupted_in_flight_is_unknown_until_reconciled(
+    path: OrderPath, emulator: ExchangeEmulator, database: Database
+) -> None:
+    emulator.inject(POST_ORDER, "timeout_after_accept", delay_ms=400)
+    task = asyncio.create_task(path.executor.submit(market(Side.BUY, "0.01")))
+    for _ in range(200):
+        if emulator.calls(POST_ORDER):
+            break
+        await asyncio.sleep(0.005)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (interrupted,) = OrderRepository(database).list_all(VENUE)
+    assert interrupted.status is OrderStatus.UNKNOWN
+    assert "interrupted" in (interrupted.reason or "")
+    report = await path.reconciler.reconcile()
+    assert report.fixed == (interrupted.client_order_id,)
+    assert OrderRepository(database).get(interrupted.client_order_id).status is OrderStatus.FILLED
+    assert emulator.calls(POST_ORDER) == 1
