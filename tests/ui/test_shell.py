@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -178,3 +179,16 @@ def test_exception_hook_logs_and_shows_the_error(
         if isinstance(box, QMessageBox) and box.objectName() == "cryptobotMessage":
             assert "daily_loss_pct" in box.text()
             box.close()
+
+    def worker() -> None:
+        raise RuntimeError("worker thread broke")
+
+    hook.install()
+    try:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        qtbot.waitUntil(lambda: len(hook.shown) == 2, timeout=2000)  # queued to the GUI thread
+    finally:
+        hook.uninstall()
+    assert hook.shown[1] == "RuntimeError: worker thread broke"
