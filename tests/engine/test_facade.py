@@ -122,3 +122,34 @@ def test_a_restart_restores_orders_fills_and_positions_exactly(data_dir: Path) -
         assert again.pnl().fees_paid == sum((f.fee for f in before_fills), Decimal(0))
     finally:
         again.shutdown()
+
+
+def test_kill_switch_cancels_open_orders_and_closes_positions_when_configured(
+    data_dir: Path,
+) -> None:
+    limits = replace(PERMISSIVE_LIMITS, close_positions_on_kill=True)
+    facade = offline_engine(offline_settings(speed=SLOW, limits=limits), data_dir)
+    try:
+        facade.start().result(30)
+        bought = facade.place_order("BTC/USDT", Side.BUY, OrderType.MARKET, Decimal("0.02"))
+        bought.result(10)
+        _wait(lambda: len(facade.fills()) == 1)
+        last = facade.fills()[0].price
+        resting = facade.place_order(
+            "BTC/USDT",
+            Side.BUY,
+            OrderType.LIMIT,
+            Decimal("0.01"),
+            (last * Decimal("0.97")).quantize(Decimal("0.01")),
+        ).result(10)
+        assert resting.status is OrderStatus.OPEN
+        facade.engage_kill_switch("market went wild").result(10)
+        _wait(lambda: len(facade.fills()) == 2)
+        by_id = {o.client_order_id: o for o in facade.orders()}
+        assert by_id[resting.client_order_id].status is OrderStatus.CANCELED
+        sell = facade.fills()[1]
+        assert (sell.side, sell.amount) == (Side.SELL, Decimal("0.02"))
+        _wait(lambda: all(p.quantity == 0 for p in facade.positions()))
+        assert facade.breaker_states()["kill_switch"] is BreakerState.HALTED
+    finally:
+        facade.shutdown()
