@@ -140,3 +140,22 @@ def test_mistakes_are_reported_with_the_fix(
 def test_missing_data_source_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backtest", "--strategy", "sma_cross", "--size", "1"]) == 1
     assert "--data FILE.csv, or --exchange E --symbol S --timeframe T" in capsys.readouterr().err
+
+
+def test_risk_preset_applies_the_limits_and_shows_the_halts(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_json = tmp_path / "risk.json"
+    code = main([
+        "backtest", "--strategy", "sma_cross", "--data", str(data_dir / "btc_usdt_1h.csv"),
+        "--symbol", "BTC/USDT", "--stake-pct", "5", "--risk", "moderate", "--no-save",
+        "--json", str(out_json),
+    ])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    payload = json.loads(out_json.read_text())
+    assert payload["halted_periods"], "a 5 % stake on this year of BTC trips a breaker"
+    first = payload["halted_periods"][0]
+    assert f"  risk          {first['breaker']} {first['state']} from" in printed
+    assert len(payload["risk_events"]) >= len(payload["halted_periods"])
+    assert all(period["reason"] for period in payload["halted_periods"])
