@@ -29,11 +29,11 @@ from app.core.events import (
 )
 from app.core.ids import new_correlation_id
 from app.core.models import Balance, Order
-from app.core.money import ZERO
 from app.core.ports import ExchangePort
 from app.engine.audit import AuditWriter
 from app.engine.bus import CoalescingQueue, EventBus
 from app.engine.candle_book import CandleBook
+from app.engine.equity import EquityCurve
 from app.engine.exchange_breaker import ExchangeCircuitBreaker
 from app.engine.executor import OrderExecutor, OrderRequest
 from app.engine.market_data import LiveMarketData
@@ -109,6 +109,7 @@ class Engine:
         self.risk = parts.risk
         self.candles = CandleBook()
         self.view = ReadModel()
+        self.equity = EquityCurve()
         self.supervisor = Supervisor(self.bus.publish)
         self.runner = StrategyRunner(
             parts.executor, parts.risk, self, self.bus.publish, parts.registry, window=parts.window
@@ -250,14 +251,15 @@ class Engine:
         snapshot = self.parts.portfolio.snapshot(self.candles.last_prices())
         for change in self.risk.update_equity(snapshot.equity, event.timestamp):
             self.bus.publish(change)
+        daily, drawdown = self.equity.update(snapshot.equity, event.timestamp)
         self.bus.publish(
             EquityUpdated(
                 timestamp=event.timestamp,
                 equity=snapshot.equity,
                 realised_pnl=snapshot.realised_pnl,
                 unrealised_pnl=snapshot.unrealised_pnl,
-                daily_pnl=ZERO,
-                drawdown_pct=ZERO,
+                daily_pnl=daily,
+                drawdown_pct=drawdown,
             )
         )
         await self.runner.on_candle_closed(event)

@@ -20,6 +20,7 @@ that raises is stopped alone (status "failed", an :class:`Alert`), never the eng
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from app.engine.strategy_window import CandleWindow
 from app.indicators import atr
 from app.risk.context import OrderIntent, RiskContext
 from app.risk.manager import RiskManager
-from app.risk.sizing import Sizer, SizingContext
+from app.risk.sizing import Sizer, SizingContext, VolatilitySizer
 from app.strategies.base import BaseStrategy
 from app.strategies.registry import StrategyRegistry
 
@@ -103,6 +104,7 @@ class _Instance:
     filled: dict[str, Decimal] = field(default_factory=dict)
     pending: dict[str, Order] = field(default_factory=dict)
     mark: Decimal | None = None
+    needs_atr: bool = False
 
 
 class StrategyRunner:
@@ -156,6 +158,7 @@ class StrategyRunner:
             window.append(candle)
         strategy_id = f"{spec.strategy}-{secrets.token_hex(3)}"
         instance = _Instance(strategy_id, spec, strategy, sizer, window)
+        instance.needs_atr = isinstance(sizer, VolatilitySizer)
         if history:
             instance.mark = to_decimal(history[-1].close)
         self._instances[strategy_id] = instance
@@ -358,15 +361,12 @@ class StrategyRunner:
         event: CandleClosed,
         correlation_id: str,
     ) -> Decimal:
-        window = instance.window
-        average_range = atr(window.column(1), window.column(2), window.column(3), ATR_PERIOD)
-        last_atr = float(average_range[-1]) if len(average_range) else float("nan")
         sized = instance.sizer.size_with_reason(
             SizingContext(
                 equity=ctx.equity,
                 price=close,
                 market=ctx.market,
-                atr=None if last_atr != last_atr else to_decimal(last_atr),
+                atr=_last_atr(instance.window) if instance.needs_atr else None,
                 trade_returns=tuple(instance.returns),
             )
         )
@@ -540,3 +540,10 @@ def _unrealised(instance: _Instance) -> Decimal:
         return ZERO
     average = trip.cost / trip.qty
     return (instance.mark - average) * instance.position
+
+
+def _last_atr(window: CandleWindow) -> Decimal | None:
+    """ATR of the window's last bar (volatility sizing), None while it is still warming up."""
+    values = atr(window.column(1), window.column(2), window.column(3), ATR_PERIOD)
+    last = float(values[-1]) if len(values) else float("nan")
+    return None if math.isnan(last) else to_decimal(last)

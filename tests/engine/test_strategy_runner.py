@@ -263,3 +263,17 @@ def test_invalid_sizing_is_refused_with_the_field_named() -> None:
         runner.add(_spec({"kind": "martingale"}))
     with pytest.raises(ConfigError, match=r"sizing\.qty"):
         runner.add(_spec({"kind": "fixed_quantity"}))
+
+
+async def test_volatility_sizing_risks_the_configured_share_of_equity_per_atr_stop() -> None:
+    runner, executor, _, _ = _runner(
+        RiskLimits(max_order_notional=Decimal(1_000_000), max_position_pct=Decimal(100))
+    )
+    runner.add(_spec({"kind": "volatility", "risk_pct": "1", "atr_multiple": "2"}))
+    for bar in range(20):
+        await runner.on_candle_closed(_close(bar, 100.0))
+    assert executor.requests == []
+    await runner.on_candle_closed(_close(20, ENTER))
+    [request] = executor.requests
+    # every bar's true range is 2, so ATR = 2: 1 % of 10,000 over a stop 2 x 2 away = 25 units
+    assert request.amount == Decimal(25)
