@@ -32,7 +32,8 @@ from app.core.events import (
 from app.core.time import now_ms
 from app.engine.bus import EventBus
 from app.observability.redaction import redact_text, redact_value
-from app.storage.repositories import AuditLog
+from app.storage.database import Database
+from app.storage.models import AuditRecord
 
 logger = logging.getLogger(__name__)
 
@@ -140,18 +141,19 @@ def audit_item_of(event: Event) -> AuditItem | None:
 
 
 class AuditWriter:
-    """Buffers audit records and appends them to the :class:`AuditLog` in order.
+    """Buffers audit records and appends them to the audit log in order, one transaction per
+    batch (read them back with :class:`app.storage.repositories.AuditLog`).
 
     Args:
-        log: the audit log repository.
+        database: the database holding the audit log.
         batch_size: a buffer this long is written at once (not waiting for the timer).
         clock: ms UTC source for records without a timestamp.
     """
 
     def __init__(
-        self, log: AuditLog, *, batch_size: int = 200, clock: Callable[[], int] = now_ms
+        self, database: Database, *, batch_size: int = 200, clock: Callable[[], int] = now_ms
     ) -> None:
-        self._log = log
+        self._db = database
         self._batch_size = max(1, batch_size)
         self._clock = clock
         self._buffer: list[AuditItem] = []
@@ -223,29 +225,32 @@ class AuditWriter:
         self.flush()
 
     def flush(self) -> int:
-        """Write every buffered record, oldest first.
+        """Write every buffered record, oldest first, in one transaction.
 
         Returns:
             How many were written.
 
         Raises:
-            StorageError: the database failed; unwritten records stay buffered.
+            StorageError: the database failed; the records stay buffered.
         """
-        written = 0
-        while self._buffer:
-            item = self._buffer[0]
-            self._log.append(
-                item.kind,
-                redact_text(item.message),
-                correlation_id=item.correlation_id,
-                component=item.component,
-                payload=redact_value(item.payload),
-                ts=item.ts,
+        if not self._buffer:
+            return 0
+        batch = list(self._buffer)
+        with self._db.session() as session:
+            session.add_all(
+                AuditRecord(
+                    ts=item.ts,
+                    kind=item.kind,
+                    message=redact_text(item.message),
+                    component=item.component,
+                    correlation_id=item.correlation_id,
+                    payload=redact_value(item.payload),
+                )
+                for item in batch
             )
-            self._buffer.pop(0)
-            written += 1
-        self.written += written
-        return written
+        del self._buffer[: len(batch)]
+        self.written += len(batch)
+        return len(batch)
 
     async def run(self, interval: float = 1.0) -> None:
         """Worker: flush every ``interval`` seconds until cancelled (then flush once more)."""

@@ -21,7 +21,7 @@ from app.engine.reconciliation import Reconciler, ReconciliationReport
 from app.engine.tracker import OrderTracker
 from app.observability.metrics import MetricsRegistry
 from app.storage.database import Database
-from app.storage.repositories import AuditLog, FillRepository, OrderRepository
+from app.storage.repositories import FillRepository, OrderRepository
 
 
 @dataclass(slots=True)
@@ -95,7 +95,7 @@ def build_order_path(
         breaker: the exchange circuit breaker (a default one when omitted).
     """
     event_bus = bus or EventBus()
-    audit = AuditWriter(AuditLog(database), clock=clock)
+    audit = AuditWriter(database, clock=clock)
     audit.attach(event_bus)
     tracker = OrderTracker(
         exchange,

@@ -31,8 +31,12 @@ CID = "corr-42"
 
 
 @pytest.fixture()
-def log(tmp_path: Path) -> AuditLog:
-    database: Database = make_database(tmp_path / "audit.db")
+def database(tmp_path: Path) -> Database:
+    return make_database(tmp_path / "audit.db")
+
+
+@pytest.fixture()
+def log(database: Database) -> AuditLog:
     return AuditLog(database)
 
 
@@ -42,8 +46,8 @@ def bus() -> EventBus:
 
 
 @pytest.fixture()
-def writer(log: AuditLog, bus: EventBus) -> AuditWriter:
-    audit = AuditWriter(log, batch_size=50, clock=lambda: 1_000)
+def writer(database: Database, bus: EventBus) -> AuditWriter:
+    audit = AuditWriter(database, batch_size=50, clock=lambda: 1_000)
     audit.attach(bus)
     return audit
 
@@ -144,8 +148,8 @@ def test_write_now_is_durable_and_keeps_order(writer: AuditWriter, log: AuditLog
     assert writer.pending == 0
 
 
-def test_a_full_batch_is_written_without_waiting(log: AuditLog) -> None:
-    audit = AuditWriter(log, batch_size=3)
+def test_a_full_batch_is_written_without_waiting(database: Database, log: AuditLog) -> None:
+    audit = AuditWriter(database, batch_size=3)
     audit.record("a", "1")
     audit.record("b", "2")
     assert log.query() == []
