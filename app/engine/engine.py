@@ -118,6 +118,7 @@ class Engine:
         self._watched: set[tuple[str, str]] = set()
         self._tickers: set[str] = set()
         self.running = False
+        self._loaded = False
         self.bus.subscribe(Event, queue.put)
         self.bus.subscribe(Event, self.view.on_event)
         self.bus.subscribe(TickerUpdated, self.candles.on_event)
@@ -142,9 +143,11 @@ class Engine:
         parts = self.parts
         markets = await self.exchange.load_markets()
         self.view.set_markets(markets)
-        parts.tracker.load()
-        stored = list(reversed(parts.orders.list_all(parts.tracker.venue, RECENT_ORDERS)))
-        self.view.seed(stored, parts.tracker.fills(), parts.portfolio.positions)
+        if not self._loaded:
+            parts.tracker.load()  # replays the stored fills into the portfolio: once only
+            self._loaded = True
+            stored = list(reversed(parts.orders.list_all(parts.tracker.venue, RECENT_ORDERS)))
+            self.view.seed(stored, parts.tracker.fills(), parts.portfolio.positions)
         try:
             await parts.reconciler.reconcile()
         except ExchangeError as exc:

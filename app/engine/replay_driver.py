@@ -108,6 +108,9 @@ class ReplayDriver:
 
     def _finish(self) -> None:
         self.finished = True
+        self._wake_all()
+
+    def _wake_all(self) -> None:
         for waiters in self._waiters.values():
             for waiter in waiters:
                 if not waiter.done():
@@ -151,5 +154,8 @@ class ReplayDriver:
         return await waiter
 
     async def close(self) -> None:
-        """Wake every ``watch_ticker`` caller (the engine stops the playing task itself)."""
-        self._finish()
+        """Wake every ``watch_ticker`` caller (the engine stops the playing task itself).
+
+        A later :meth:`run` continues the playback where it stopped.
+        """
+        self._wake_all()

@@ -153,3 +153,22 @@ def test_kill_switch_cancels_open_orders_and_closes_positions_when_configured(
         assert facade.breaker_states()["kill_switch"] is BreakerState.HALTED
     finally:
         facade.shutdown()
+
+
+def test_stop_then_start_again_keeps_the_books_single(data_dir: Path) -> None:
+    facade = offline_engine(offline_settings(speed=SLOW), data_dir)
+    try:
+        facade.start().result(30)
+        facade.place_order("BTC/USDT", Side.BUY, OrderType.MARKET, Decimal("0.01")).result(10)
+        _wait(lambda: len(facade.fills()) == 1)
+        facade.stop().result(30)
+        assert not facade.is_running()
+        facade.start().result(30)
+        assert facade.is_running()
+        [position] = [p for p in facade.positions() if p.symbol == "BTC/USDT"]
+        assert position.quantity == Decimal("0.01")
+        _wait(lambda: facade.pnl().exposure > 0)
+        assert facade.pnl().fees_paid == facade.fills()[0].fee
+        _wait(lambda: facade.worker_health()["market_data"].status == "running")
+    finally:
+        facade.shutdown()
