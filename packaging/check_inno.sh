@@ -91,6 +91,8 @@ main() {
   chroot "$CHROOT" /usr/bin/env HOME=/root WINEPREFIX=/root/.wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" \
     wine /opt/innosetup/bin/ISCC.exe /Q "/DAppVersion=$version" '/DBundleDir=Z:\work\bundle' \
     '/DOutputDir=Z:\work\out' 'Z:\work\installer\cryptobot.iss'
+  # Wait for wine's server to exit, or /dev stays busy and cannot be unmounted.
+  chroot "$CHROOT" /usr/bin/env WINEPREFIX=/root/.wine wineserver -w
   mkdir -p "$DIST"
   cp "$CHROOT/work/out/cryptobot-$version-setup.exe" "$DIST/"
   say "compiled: $DIST/cryptobot-$version-setup.exe ($(du -h "$DIST/cryptobot-$version-setup.exe" | cut -f1))"
