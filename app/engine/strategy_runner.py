@@ -20,91 +20,34 @@ that raises is stopped alone (status "failed", an :class:`Alert`), never the eng
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Protocol
 
-from app.core.enums import BreakerState, OrderStatus, OrderType, RiskVerdict, Side, SignalAction
-from app.core.errors import CryptobotError, RiskRejected, StorageError
+from app.core.enums import BreakerState, SignalAction
+from app.core.errors import CryptobotError, StorageError
 from app.core.events import (
     Alert,
     CandleClosed,
     Event,
     FillReceived,
     OrderUpdated,
-    RiskDecision,
-    SignalGenerated,
     StrategyStateChanged,
 )
-from app.core.ids import new_correlation_id
-from app.core.models import Candle, Fill, Order, Signal
-from app.core.money import ZERO, to_decimal
-from app.engine.executor import OrderRequest
+from app.core.models import Candle
+from app.core.money import to_decimal
+from app.engine.signal_pipeline import AccountView, OrderSubmitter, SignalPipeline
 from app.engine.sizing_spec import sizer_from_spec
 from app.engine.specs import EngineTrade, StrategySpec, StrategyStatus
+from app.engine.strategy_book import StrategyBook, StrategyInstance
 from app.engine.strategy_window import CandleWindow
-from app.indicators import atr
-from app.risk.context import OrderIntent, RiskContext
 from app.risk.manager import RiskManager
-from app.risk.sizing import Sizer, SizingContext, VolatilitySizer
-from app.strategies.base import BaseStrategy
+from app.risk.sizing import VolatilitySizer
 from app.strategies.registry import StrategyRegistry
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 1000
 """Bars kept per instance (at least four times the strategy's warm-up)."""
-ATR_PERIOD = 14
-
-
-class OrderSubmitter(Protocol):
-    """The executor side of the order path (:class:`app.engine.executor.OrderExecutor`)."""
-
-    async def submit(self, request: OrderRequest) -> Order:
-        """Send one approved order exactly once."""
-        ...
-
-
-class AccountView(Protocol):
-    """What the runner needs to know about the account at a decision."""
-
-    def risk_context(self, symbol: str) -> RiskContext:
-        """Account snapshot for an order in ``symbol``."""
-        ...
-
-
-@dataclass(slots=True)
-class _RoundTrip:
-    qty: Decimal = ZERO
-    cost: Decimal = ZERO
-    fee: Decimal = ZERO
-    time: int = 0
-    exit_qty: Decimal = ZERO
-    exit_value: Decimal = ZERO
-    exit_fee: Decimal = ZERO
-
-
-@dataclass(slots=True)
-class _Instance:
-    strategy_id: str
-    spec: StrategySpec
-    strategy: BaseStrategy
-    sizer: Sizer
-    window: CandleWindow
-    status: str = "running"
-    detail: str = ""
-    position: Decimal = ZERO
-    open_trip: _RoundTrip = field(default_factory=_RoundTrip)
-    realised: Decimal = ZERO
-    trades: list[EngineTrade] = field(default_factory=list)
-    returns: list[Decimal] = field(default_factory=list)
-    filled: dict[str, Decimal] = field(default_factory=dict)
-    pending: dict[str, Order] = field(default_factory=dict)
-    mark: Decimal | None = None
-    needs_atr: bool = False
 
 
 class StrategyRunner:
@@ -129,13 +72,12 @@ class StrategyRunner:
         *,
         window: int = DEFAULT_WINDOW,
     ) -> None:
-        self._submitter = submitter
         self._risk = risk
-        self._account = account
         self._publish = publish
+        self._pipeline = SignalPipeline(submitter, risk, account, publish)
         self._registry = registry
         self._window = window
-        self._instances: dict[str, _Instance] = {}
+        self._instances: dict[str, StrategyInstance] = {}
         self._owner: dict[str, str] = {}
 
     # ------------------------------------------------------------------ instances
@@ -157,7 +99,8 @@ class StrategyRunner:
         for candle in history:
             window.append(candle)
         strategy_id = f"{spec.strategy}-{secrets.token_hex(3)}"
-        instance = _Instance(strategy_id, spec, strategy, sizer, window)
+        book = StrategyBook(strategy_id, spec.symbol)
+        instance = StrategyInstance(strategy_id, spec, strategy, sizer, window, book)
         instance.needs_atr = isinstance(sizer, VolatilitySizer)
         if history:
             instance.mark = to_decimal(history[-1].close)
@@ -228,10 +171,10 @@ class StrategyRunner:
                     spec=instance.spec,
                     status=status,
                     detail=detail,
-                    realised_pnl=instance.realised,
-                    unrealised_pnl=_unrealised(instance),
-                    trades=len(instance.trades),
-                    position=instance.position,
+                    realised_pnl=instance.book.realised,
+                    unrealised_pnl=instance.book.unrealised(instance.mark),
+                    trades=len(instance.book.trades),
+                    position=instance.book.position,
                 )
             )
         return result
@@ -242,7 +185,7 @@ class StrategyRunner:
         Raises:
             KeyError: no instance has this id.
         """
-        return list(self._instances[strategy_id].trades)
+        return list(self._instances[strategy_id].book.trades)
 
     # ------------------------------------------------------------------ candle closes
     async def on_candle_closed(self, event: CandleClosed) -> None:
@@ -265,7 +208,7 @@ class StrategyRunner:
             if actions:
                 await self._act(instance, actions, event)
 
-    def _signals(self, instance: _Instance) -> tuple[SignalAction, ...]:
+    def _signals(self, instance: StrategyInstance) -> tuple[SignalAction, ...]:
         if len(instance.window) <= instance.strategy.warmup_bars:
             return ()
         frame = instance.strategy.generate_signals(instance.window.frame())
@@ -276,228 +219,56 @@ class StrategyRunner:
         return frame.actions_at(-1)
 
     async def _act(
-        self, instance: _Instance, actions: tuple[SignalAction, ...], event: CandleClosed
+        self, instance: StrategyInstance, actions: tuple[SignalAction, ...], event: CandleClosed
     ) -> None:
-        if instance.pending:
+        position = instance.book.position
+        if instance.book.in_flight:
             logger.debug("strategy %s: order in flight, signal skipped", instance.strategy_id)
             return
-        if instance.position > 0 and SignalAction.EXIT_LONG in actions:
-            await self._signal(instance, SignalAction.EXIT_LONG, event)
-        elif instance.position == 0 and SignalAction.ENTER_LONG in actions:
-            await self._signal(instance, SignalAction.ENTER_LONG, event)
-
-    async def _signal(self, instance: _Instance, action: SignalAction, event: CandleClosed) -> None:
-        spec = instance.spec
-        correlation_id = new_correlation_id()
-        close = to_decimal(event.candle.close)
-        signal = Signal(
-            strategy_id=instance.strategy_id,
-            symbol=spec.symbol,
-            action=action,
-            timestamp=event.candle.timestamp,
-            price=close,
-            correlation_id=correlation_id,
-        )
-        self._publish(SignalGenerated(timestamp=event.timestamp, signal=signal))
-        ctx = self._account.risk_context(spec.symbol)
-        exiting = action is SignalAction.EXIT_LONG
-        side = Side.SELL if exiting else Side.BUY
-        if exiting:
-            amount = instance.position
+        if position > 0 and SignalAction.EXIT_LONG in actions:
+            action = SignalAction.EXIT_LONG
+        elif position == 0 and SignalAction.ENTER_LONG in actions:
+            action = SignalAction.ENTER_LONG
         else:
-            amount = self._size(instance, ctx, close, event, correlation_id)
-            if amount <= 0:
-                return
-        intent = OrderIntent(
-            spec.symbol,
-            side,
-            OrderType.MARKET,
-            amount,
-            None,
-            instance.strategy_id,
-            event.timestamp,
-            correlation_id,
-        )
-        result = self._risk.check(intent, ctx)
-        for decision in result.decisions:
-            self._publish(decision)
-        if not result.approved:
-            logger.info(
-                "strategy %s: %s %s refused by risk: %s",
-                instance.strategy_id,
-                side,
-                spec.symbol,
-                result.reason,
-                extra={"correlation_id": correlation_id},
-            )
             return
-        submitted = OrderIntent(
-            spec.symbol,
-            side,
-            OrderType.MARKET,
-            result.amount,
-            None,
-            instance.strategy_id,
-            event.timestamp,
-            correlation_id,
-        )
-        self._risk.record_submitted(submitted)
-        request = OrderRequest(
-            symbol=spec.symbol,
-            side=side,
-            order_type=OrderType.MARKET,
-            amount=result.amount,
-            strategy_id=instance.strategy_id,
-            correlation_id=correlation_id,
-            reduce_only=exiting,
-        )
-        await self._submit(instance, request, event.timestamp)
-
-    def _size(
-        self,
-        instance: _Instance,
-        ctx: RiskContext,
-        close: Decimal,
-        event: CandleClosed,
-        correlation_id: str,
-    ) -> Decimal:
-        sized = instance.sizer.size_with_reason(
-            SizingContext(
-                equity=ctx.equity,
-                price=close,
-                market=ctx.market,
-                atr=_last_atr(instance.window) if instance.needs_atr else None,
-                trade_returns=tuple(instance.returns),
-            )
-        )
-        if sized.amount <= 0:
-            self._publish(
-                RiskDecision(
-                    timestamp=event.timestamp,
-                    rule="sizing",
-                    verdict=RiskVerdict.REJECT,
-                    reason=sized.reason,
-                    symbol=instance.spec.symbol,
-                    strategy_id=instance.strategy_id,
-                    correlation_id=correlation_id,
-                    amount=ZERO,
-                )
-            )
-        return sized.amount
-
-    async def _submit(self, instance: _Instance, request: OrderRequest, timestamp: int) -> None:
         try:
-            order = await self._submitter.submit(request)
-        except RiskRejected as exc:
-            self._publish(
-                RiskDecision(
-                    timestamp=timestamp,
-                    rule="exchange_breaker",
-                    verdict=RiskVerdict.REJECT,
-                    reason=str(exc),
-                    symbol=request.symbol,
-                    strategy_id=instance.strategy_id,
-                    correlation_id=request.correlation_id,
-                    original_amount=request.amount,
-                    amount=ZERO,
-                )
-            )
-            return
+            order = await self._pipeline.run(instance, action, event)
         except StorageError as exc:
-            self._fail(instance, exc, timestamp)
+            self._fail(instance, exc, event.timestamp)
             return
-        except CryptobotError as exc:
-            logger.warning("strategy %s: order not placed: %s", instance.strategy_id, exc)
-            self._publish(
-                Alert(
-                    timestamp=timestamp,
-                    level="warning",
-                    title=f"Order of {instance.strategy_id} not placed",
-                    message=str(exc),
-                    correlation_id=request.correlation_id,
-                )
-            )
-            return
-        self._owner[order.client_order_id] = instance.strategy_id
-        instance.filled.setdefault(order.client_order_id, ZERO)
-        self._track(instance, order)
+        if order is not None:
+            self._owner[order.client_order_id] = instance.strategy_id
+            instance.book.track(order)
 
     # ------------------------------------------------------------------ orders and fills
     def on_order_updated(self, event: OrderUpdated) -> None:
         """Bus handler: follow the state of the instances' orders."""
         owner = self._owner.get(event.order.client_order_id)
         if owner is not None:
-            self._track(self._instances[owner], event.order)
+            self._instances[owner].book.track(event.order)
 
     def on_fill(self, event: FillReceived) -> None:
         """Bus handler: book a fill of an instance's order (position, round trips, P&L)."""
-        fill = event.fill
-        owner = self._owner.get(fill.client_order_id)
+        owner = self._owner.get(event.fill.client_order_id)
         if owner is None:
             return
         instance = self._instances[owner]
-        instance.filled[fill.client_order_id] = (
-            instance.filled.get(fill.client_order_id, ZERO) + fill.amount
-        )
-        self._book(instance, fill)
-        pending = instance.pending.get(fill.client_order_id)
-        if pending is not None:
-            self._track(instance, pending)
+        trade = instance.book.book(event.fill)
+        if trade is not None:
+            self._trade_closed(instance, trade)
 
-    def _track(self, instance: _Instance, order: Order) -> None:
-        coid = order.client_order_id
-        booked = instance.filled.get(coid, ZERO)
-        settled = order.status.is_terminal and booked >= order.filled
-        if settled or order.status is OrderStatus.REJECTED:
-            instance.pending.pop(coid, None)
-        else:
-            instance.pending[coid] = order
-
-    def _book(self, instance: _Instance, fill: Fill) -> None:
-        fee = fill.fee * fill.price if fill.fee_currency == fill.symbol.split("/")[0] else fill.fee
-        trip = instance.open_trip
-        if fill.side is Side.BUY:
-            if trip.qty == 0:
-                trip.time = fill.timestamp
-            trip.qty += fill.amount
-            trip.cost += fill.notional
-            trip.fee += fee
-            instance.position += fill.amount
-            return
-        trip.exit_qty += fill.amount
-        trip.exit_value += fill.notional
-        trip.exit_fee += fee
-        instance.position -= fill.amount
-        if instance.position <= 0 and trip.qty > 0:
-            self._close_trip(instance, fill.timestamp)
-
-    def _close_trip(self, instance: _Instance, timestamp: int) -> None:
-        trip = instance.open_trip
-        pnl = trip.exit_value - trip.cost - trip.fee - trip.exit_fee
-        trade = EngineTrade(
-            strategy_id=instance.strategy_id,
-            symbol=instance.spec.symbol,
-            qty=trip.qty,
-            entry_time=trip.time,
-            entry_price=trip.cost / trip.qty,
-            entry_fee=trip.fee,
-            exit_time=timestamp,
-            exit_price=trip.exit_value / trip.exit_qty,
-            exit_fee=trip.exit_fee,
-            pnl=pnl,
-        )
-        instance.trades.append(trade)
-        instance.realised += pnl
-        instance.returns.append(pnl / trip.cost)
-        instance.open_trip = _RoundTrip()
-        instance.position = ZERO
-        for change in self._risk.record_trade_closed(instance.strategy_id, pnl, timestamp):
+    def _trade_closed(self, instance: StrategyInstance, trade: EngineTrade) -> None:
+        """Feed a round trip's P&L to the loss-streak breaker and report a pause."""
+        breaker = f"strategy:{instance.strategy_id}"
+        for change in self._risk.record_trade_closed(
+            instance.strategy_id, trade.pnl, trade.exit_time
+        ):
             self._publish(change)
-            if change.breaker == f"strategy:{instance.strategy_id}":
+            if change.breaker == breaker:
                 status = "running" if change.new_state is BreakerState.ACTIVE else "paused"
                 self._publish(
                     StrategyStateChanged(
-                        timestamp=timestamp,
+                        timestamp=trade.exit_time,
                         strategy_id=instance.strategy_id,
                         status=status,
                         detail=change.reason,
@@ -505,7 +276,7 @@ class StrategyRunner:
                 )
 
     # ------------------------------------------------------------------ state changes
-    def _fail(self, instance: _Instance, exc: BaseException, timestamp: int) -> None:
+    def _fail(self, instance: StrategyInstance, exc: BaseException, timestamp: int) -> None:
         detail = f"{type(exc).__name__}: {exc}"
         logger.error(
             "strategy %s failed and was stopped: %s",
@@ -524,7 +295,9 @@ class StrategyRunner:
             )
         )
 
-    def _changed(self, instance: _Instance, status: str, detail: str, timestamp: int) -> None:
+    def _changed(
+        self, instance: StrategyInstance, status: str, detail: str, timestamp: int
+    ) -> None:
         instance.status = status
         instance.detail = detail
         self._publish(
@@ -532,18 +305,3 @@ class StrategyRunner:
                 timestamp=timestamp, strategy_id=instance.strategy_id, status=status, detail=detail
             )
         )
-
-
-def _unrealised(instance: _Instance) -> Decimal:
-    trip = instance.open_trip
-    if instance.position <= 0 or instance.mark is None or trip.qty == 0:
-        return ZERO
-    average = trip.cost / trip.qty
-    return (instance.mark - average) * instance.position
-
-
-def _last_atr(window: CandleWindow) -> Decimal | None:
-    """ATR of the window's last bar (volatility sizing), None while it is still warming up."""
-    values = atr(window.column(1), window.column(2), window.column(3), ATR_PERIOD)
-    last = float(values[-1]) if len(values) else float("nan")
-    return None if math.isnan(last) else to_decimal(last)
