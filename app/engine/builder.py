@@ -20,7 +20,8 @@ from app.core.enums import TradingMode
 from app.core.errors import ConfigError, SecretStoreError
 from app.core.ports import ExchangePort, SecretStorePort
 from app.engine.bus import CoalescingQueue, EventBus
-from app.engine.engine import Engine, EngineParts
+from app.engine.engine import Engine
+from app.engine.engine_parts import EngineParts
 from app.engine.facade import EngineFacade
 from app.engine.order_path import build_order_path
 from app.engine.portfolio import Portfolio

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from decimal import Decimal
 
-from app.core.enums import OrderType, Side, TradingMode
-from app.core.errors import EngineError, ExchangeError, RiskRejected, StorageError
+from app.core.enums import OrderType, Side
+from app.core.errors import EngineError, ExchangeError, StorageError
 from app.core.events import (
     BalanceUpdated,
     CandleClosed,
@@ -27,69 +26,24 @@ from app.core.events import (
     TickerUpdated,
     WorkerHealthChanged,
 )
-from app.core.ids import new_correlation_id
 from app.core.models import Balance, Order
-from app.core.ports import ExchangePort
-from app.engine.audit import AuditWriter
-from app.engine.bus import CoalescingQueue, EventBus
+from app.engine.bus import CoalescingQueue
 from app.engine.candle_book import CandleBook
+from app.engine.engine_parts import EngineParts
 from app.engine.equity import EquityCurve
-from app.engine.exchange_breaker import ExchangeCircuitBreaker
-from app.engine.executor import OrderExecutor, OrderRequest
 from app.engine.market_data import LiveMarketData
-from app.engine.portfolio import Portfolio
+from app.engine.order_desk import OrderDesk
 from app.engine.read_model import ReadModel
-from app.engine.reconciliation import Reconciler
-from app.engine.replay_driver import ReplayDriver
 from app.engine.specs import StrategySpec
 from app.engine.strategy_runner import StrategyRunner
 from app.engine.supervisor import Supervisor
-from app.engine.tracker import OrderTracker
-from app.exchange.paper import PaperExchange
-from app.risk.context import OrderIntent, RiskContext
-from app.risk.kill_switch import flatten_intents
+from app.risk.context import RiskContext
 from app.risk.limits import RiskLimits
-from app.risk.manager import RiskManager
-from app.storage.repositories import OrderRepository
-from app.strategies.registry import StrategyRegistry
 
 logger = logging.getLogger(__name__)
 
 RECENT_ORDERS = 500
 """Stored orders shown on start (newest)."""
-
-
-@dataclass(slots=True)
-class EngineParts:
-    """The components :func:`app.engine.builder.build_engine` wires together.
-
-    The audit writer must already be attached to ``bus`` (as
-    :func:`app.engine.order_path.build_order_path` does).
-    """
-
-    mode: TradingMode
-    exchange: ExchangePort
-    tracker: OrderTracker
-    executor: OrderExecutor
-    reconciler: Reconciler
-    audit: AuditWriter
-    breaker: ExchangeCircuitBreaker
-    portfolio: Portfolio
-    risk: RiskManager
-    bus: EventBus
-    registry: StrategyRegistry
-    orders: OrderRepository
-    quote_currency: str
-    clock: Callable[[], int]
-    replay: ReplayDriver | None = None
-    paper: PaperExchange | None = None
-    window: int = 1000
-    poll_interval: float = 2.0
-    reconcile_interval: float = 60.0
-    balance_interval: float = 15.0
-    candle_poll: float | None = None
-    symbols: tuple[str, ...] = ()
-    closers: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Engine:
@@ -113,6 +67,16 @@ class Engine:
         self.supervisor = Supervisor(self.bus.publish)
         self.runner = StrategyRunner(
             parts.executor, parts.risk, self, self.bus.publish, parts.registry, window=parts.window
+        )
+        self.desk = OrderDesk(
+            parts.exchange,
+            parts.executor,
+            parts.risk,
+            self,
+            self.bus.publish,
+            last_prices=self.candles.last_prices,
+            positions=lambda: {p.symbol: p.quantity for p in parts.portfolio.positions},
+            clock=parts.clock,
         )
         self.live: LiveMarketData | None = None
         self._watched: set[tuple[str, str]] = set()
@@ -385,50 +349,9 @@ class Engine:
             RiskRejected: a rule or breaker refused it (the reason says which).
         """
         self._require_running()
-        await self._ensure_price(symbol)
-        correlation_id = new_correlation_id()
-        intent = OrderIntent(
-            symbol, side, order_type, amount, price, None, self.parts.clock(), correlation_id
-        )
-        result = self.risk.check(intent, self.risk_context(symbol))
-        for decision in result.decisions:
-            self.bus.publish(decision)
-        if not result.approved:
-            raise RiskRejected(f"{side} {amount} {symbol} refused: {result.reason}")
-        final = OrderIntent(
-            symbol, side, order_type, result.amount, price, None, intent.timestamp, correlation_id
-        )
-        self.risk.record_submitted(final)
-        order = await self.parts.executor.submit(
-            OrderRequest(
-                symbol=symbol,
-                side=side,
-                order_type=order_type,
-                amount=result.amount,
-                price=price,
-                correlation_id=correlation_id,
-            )
-        )
+        order = await self.desk.place_order(symbol, side, order_type, amount, price)
         self._refresh()
         return order
-
-    async def _ensure_price(self, symbol: str) -> None:
-        """Fetch the last price of ``symbol`` when none was seen yet (risk values orders)."""
-        if symbol in self.candles.last_prices():
-            return
-        try:
-            last = await self.exchange.fetch_ticker(symbol)
-        except ExchangeError as exc:
-            logger.warning("no price for %s yet: %s", symbol, exc)
-            return
-        self.bus.publish(
-            TickerUpdated(
-                timestamp=self.parts.clock(),
-                exchange=self.exchange.exchange_id,
-                symbol=symbol,
-                last=last,
-            )
-        )
 
     async def cancel_order(self, client_order_id: str) -> Order:
         """Cancel one order by client order id.
@@ -442,33 +365,8 @@ class Engine:
 
     async def engage_kill_switch(self, reason: str) -> None:
         """Refuse new orders, cancel every open order and, if configured, close positions."""
-        now = self.parts.clock()
-        for change in self.risk.engage_kill_switch(reason, now):
-            self.bus.publish(change)
-        if self.running:
-            await self.parts.executor.cancel_all()
-            if self.risk.limits.close_positions_on_kill:
-                await self._flatten(now)
+        await self.desk.engage_kill_switch(reason, trading=self.running)
         self._refresh()
-
-    async def _flatten(self, now: int) -> None:
-        positions = {p.symbol: p.quantity for p in self.parts.portfolio.positions}
-        for intent in flatten_intents(positions, now):
-            result = self.risk.check(intent, self.risk_context(intent.symbol), flatten=True)
-            for decision in result.decisions:
-                self.bus.publish(decision)
-            if not result.approved:
-                logger.error("kill switch: %s not closed: %s", intent.symbol, result.reason)
-                continue
-            await self.parts.executor.submit(
-                OrderRequest(
-                    symbol=intent.symbol,
-                    side=intent.side,
-                    order_type=OrderType.MARKET,
-                    amount=result.amount,
-                    reduce_only=True,
-                )
-            )
 
     async def reset_breaker(self, name: str) -> None:
         """A person resets a breaker (``kill_switch``, ``drawdown``, ``daily_loss``,
