@@ -83,6 +83,7 @@ class Engine:
         self._tickers: set[str] = set()
         self.running = False
         self._loaded = False
+        self._restored: set[str] = set()
         self.bus.subscribe(Event, queue.put)
         self.bus.subscribe(Event, self.view.on_event)
         self.bus.subscribe(TickerUpdated, self.candles.on_event)
@@ -119,6 +120,7 @@ class Engine:
         await self._refresh_balances()
         parts.portfolio.cash = self.view.quote_balance(parts.quote_currency)
         for strategy_id, spec in self.runner.specs().items():
+            self._restore(strategy_id)
             await self._seed(strategy_id, spec)
         self._start_workers()
         self.running = True
@@ -201,6 +203,17 @@ class Engine:
         self.supervisor.start(
             f"candles:{symbol}:{timeframe}", lambda: live.run_candles(symbol, timeframe)
         )
+
+    def _restore(self, strategy_id: str) -> None:
+        """Give a strategy instance back its position and trades from an earlier run."""
+        if strategy_id in self._restored:
+            return
+        self._restored.add(strategy_id)
+        parts = self.parts
+        stored = reversed(parts.orders.list_all(parts.tracker.venue))
+        found = self.runner.restore(strategy_id, stored, parts.tracker.fills())
+        if found:
+            logger.info("strategy %s: %d orders of earlier runs restored", strategy_id, found)
 
     async def _seed(self, strategy_id: str, spec: StrategySpec) -> None:
         size = self.runner.window_size(strategy_id)
@@ -318,6 +331,7 @@ class Engine:
             await replay.fetch_ohlcv(spec.symbol, spec.timeframe, limit=1)
         strategy_id = self.runner.add(spec, timestamp=self.parts.clock())
         if self.running:
+            self._restore(strategy_id)
             await self._seed(strategy_id, spec)
             self._watch(spec.symbol, spec.timeframe)
         self._refresh()

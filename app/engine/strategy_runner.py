@@ -19,9 +19,10 @@ that raises is stopped alone (status "failed", an :class:`Alert`), never the eng
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from app.core.enums import BreakerState, SignalAction
 from app.core.errors import CryptobotError, StorageError
@@ -33,7 +34,7 @@ from app.core.events import (
     OrderUpdated,
     StrategyStateChanged,
 )
-from app.core.models import Candle
+from app.core.models import Candle, Fill, Order
 from app.core.money import to_decimal
 from app.engine.signal_pipeline import AccountView, OrderSubmitter, SignalPipeline
 from app.engine.sizing_spec import sizer_from_spec
@@ -98,7 +99,7 @@ class StrategyRunner:
         window = CandleWindow(max(self._window, 4 * strategy.warmup_bars + 1))
         for candle in history:
             window.append(candle)
-        strategy_id = f"{spec.strategy}-{secrets.token_hex(3)}"
+        strategy_id = self._new_id(spec)
         book = StrategyBook(strategy_id, spec.symbol)
         instance = StrategyInstance(strategy_id, spec, strategy, sizer, window, book)
         instance.needs_atr = isinstance(sizer, VolatilitySizer)
@@ -110,6 +111,44 @@ class StrategyRunner:
             "strategy %s started: %s on %s %s", strategy_id, strategy, spec.symbol, spec.timeframe
         )
         return strategy_id
+
+    def _new_id(self, spec: StrategySpec) -> str:
+        """A stable id for ``spec`` (the same spec gets the same id after a restart)."""
+        text = json.dumps(
+            [spec.strategy, spec.symbol, spec.timeframe, dict(spec.params), dict(spec.sizing)],
+            sort_keys=True,
+            default=str,
+        )
+        base = f"{spec.strategy}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
+        strategy_id, copy = base, 1
+        while strategy_id in self._instances:
+            copy += 1
+            strategy_id = f"{base}-{copy}"
+        return strategy_id
+
+    def restore(self, strategy_id: str, orders: Iterable[Order], fills: Iterable[Fill]) -> int:
+        """Rebuild an instance's book from the stored orders and fills of a previous run.
+
+        Args:
+            strategy_id: the instance (ids are stable per spec).
+            orders: stored orders, any owner (the instance's are picked by strategy id).
+            fills: stored fills, oldest first.
+
+        Returns:
+            How many of the instance's orders were found.
+
+        Raises:
+            KeyError: no instance has this id.
+        """
+        instance = self._instances[strategy_id]
+        own = [o for o in orders if o.strategy_id == strategy_id]
+        for order in own:
+            self._owner[order.client_order_id] = strategy_id
+            instance.book.track(order)
+        for fill in fills:
+            if self._owner.get(fill.client_order_id) == strategy_id:
+                instance.book.book(fill)
+        return len(own)
 
     def seed(self, strategy_id: str, history: Sequence[Candle]) -> None:
         """Add closed candles (oldest first) before the instance's first live close.

@@ -277,3 +277,27 @@ async def test_volatility_sizing_risks_the_configured_share_of_equity_per_atr_st
     [request] = executor.requests
     # every bar's true range is 2, so ATR = 2: 1 % of 10,000 over a stop 2 x 2 away = 25 units
     assert request.amount == Decimal(25)
+
+
+async def test_a_restarted_strategy_gets_its_id_position_and_trades_back() -> None:
+    runner, executor, _, _ = _runner()
+    strategy_id = runner.add(_spec())
+    await runner.on_candle_closed(_close(0, ENTER))
+    buy = _fill("cb-1", Side.BUY, "101", "0.5", HOUR)
+    runner.on_fill(buy)
+    runner.on_order_updated(_filled("cb-1", Side.BUY, "0.5"))
+    [request] = executor.requests
+    stored_order = Order(
+        "cb-1", "BTC/USDT", Side.BUY, OrderType.MARKET, Decimal("0.5"), status=OrderStatus.FILLED,
+        filled=Decimal("0.5"), strategy_id=request.strategy_id,
+    )  # fmt: skip
+    someone_else = Order("cb-9", "BTC/USDT", Side.BUY, OrderType.MARKET, Decimal(1))
+
+    again, executor_again, _, _ = _runner()
+    assert again.add(_spec()) == strategy_id
+    assert again.add(_spec()) != strategy_id  # a second copy of the same spec
+    assert again.restore(strategy_id, [stored_order, someone_else], [buy.fill]) == 1
+    status = {s.strategy_id: s for s in again.statuses()}[strategy_id]
+    assert status.position == Decimal("0.5")
+    await again.on_candle_closed(_close(1, EXIT))
+    assert [(r.strategy_id, r.side) for r in executor_again.requests] == [(strategy_id, Side.SELL)]
