@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,10 +30,11 @@ from sqlalchemy import func, select
 from app.core.enums import OrderStatus
 from app.core.errors import ExchangeError, OrderNotFound, StorageError
 from app.core.events import Alert, Event
-from app.core.models import Balance, Fill, Order
+from app.core.models import Order
 from app.core.money import ZERO
 from app.core.time import now_ms
 from app.engine.audit import AuditWriter, plain
+from app.engine.reconciliation_balances import BalanceDifference, explain_balances
 from app.engine.tracker import TRADE_LOOKBACK_MS, OrderTracker
 from app.storage.database import Database
 from app.storage.models import BalanceRecord
@@ -43,26 +44,8 @@ logger = logging.getLogger(__name__)
 
 NOT_RECEIVED = "not received by the exchange"
 DEFAULT_MISMATCH_THRESHOLD = Decimal("0.001")
-
-
-@dataclass(frozen=True, slots=True)
-class BalanceDifference:
-    """One currency whose exchange total differs from what the store predicts."""
-
-    currency: str
-    expected: Decimal
-    actual: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        """actual - expected."""
-        return self.actual - self.expected
-
-    @property
-    def relative(self) -> Decimal:
-        """|difference| as a share of the larger of the two totals."""
-        base = max(abs(self.expected), abs(self.actual))
-        return abs(self.difference) / base if base else ZERO
+CLOCK_MARGIN_MS = 1_000
+"""Fills this close to the balance read may or may not be reflected in it (clock skew)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +159,7 @@ class Reconciler:
                 await self._check_order(order, found)
         await self._adopt_open_orders(found, symbols)
         await self._sync_fills(found, symbols)
-        await self._check_balances(found)
+        await self._check_balances(found, symbols)
         report = ReconciliationReport(
             started_at=found.started_at,
             finished_at=self._clock(),
@@ -314,25 +297,27 @@ class Reconciler:
         return max(start - TRADE_LOOKBACK_MS, 0)
 
     # ------------------------------------------------------------------ balances
-    async def _check_balances(self, found: _Pass) -> None:
+    async def _check_balances(self, found: _Pass, symbols: set[str]) -> None:
+        since = max(found.started_at - TRADE_LOOKBACK_MS, 0)
         try:
+            asked_at = self._clock()
             actual = await self.exchange.fetch_balance()
-            fetched_at = self._clock()
-            found.fills_added += len(await self.tracker.sync_missing_fills())
+            answered_at = self._clock()
+            for symbol in sorted(symbols):  # trades made while the balance was being read
+                found.fills_added += len(await self.tracker.sync_fills(symbol, since))
         except ExchangeError as exc:
             found.unresolved.append("balances")
             logger.warning("reconciliation: balances could not be fetched: %s", exc)
             return
         stored = self._balances.get(self._balance_venue)
         snapshot_at = self._snapshot_time()
+        covered_until = answered_at
         if stored and snapshot_at is not None:
-            since_snapshot = [
-                f
-                for f in self._fills.list(self.tracker.venue, since=snapshot_at + 1)
-                if f.timestamp <= fetched_at
-            ]
-            expected = expected_balances(stored, since_snapshot)
-            for difference in compare_balances(expected, actual):
+            fills = self._fills.list(self.tracker.venue, since=snapshot_at + 1)
+            differences, covered_until = explain_balances(
+                stored, fills, actual, asked_at - CLOCK_MARGIN_MS, answered_at + CLOCK_MARGIN_MS
+            )
+            for difference in differences:
                 found.balances.append(difference)
                 if difference.relative > self._threshold:
                     self._alert(
@@ -342,7 +327,7 @@ class Reconciler:
                         f"(difference {difference.difference})",
                         None,
                     )
-        self._balances.set(self._balance_venue, actual.values(), fetched_at, replace=True)
+        self._balances.set(self._balance_venue, actual.values(), covered_until, replace=True)
 
     def _snapshot_time(self) -> int | None:
         query = select(func.max(BalanceRecord.updated_at)).where(
@@ -381,33 +366,3 @@ class Reconciler:
                     correlation_id=correlation_id,
                 )
             )
-
-
-def expected_balances(start: Mapping[str, Balance], fills: Iterable[Fill]) -> dict[str, Decimal]:
-    """Totals by currency after booking ``fills`` on top of the ``start`` balances.
-
-    A buy adds the base amount and pays price x amount in the quote; a sell the reverse; the
-    fee is paid in its own currency.
-    """
-    totals = {currency: balance.total for currency, balance in start.items()}
-    for fill in fills:
-        base, _, quote = fill.symbol.partition("/")
-        sign = Decimal(fill.side.sign)
-        totals[base] = totals.get(base, ZERO) + sign * fill.amount
-        totals[quote] = totals.get(quote, ZERO) - sign * fill.amount * fill.price
-        if fill.fee and fill.fee_currency:
-            totals[fill.fee_currency] = totals.get(fill.fee_currency, ZERO) - fill.fee
-    return totals
-
-
-def compare_balances(
-    expected: Mapping[str, Decimal], actual: Mapping[str, Balance]
-) -> list[BalanceDifference]:
-    """Currencies whose exchange total differs from the expected total, sorted by currency."""
-    differences = []
-    for currency in sorted(set(expected) | set(actual)):
-        want = expected.get(currency, ZERO)
-        have = actual[currency].total if currency in actual else ZERO
-        if want != have:
-            differences.append(BalanceDifference(currency, want, have))
-    return differences

@@ -113,4 +113,11 @@ def run(report: Report) -> None:
         "BTC",
         goal=0,
     )
+    report.figure(
+        "reconciliation alerts",
+        result.alerts,
+        "alerts",
+        goal=0,
+        note="every difference comes from a fault the emulator injected and is explained",
+    )
     report.figure("chaos run time", result.seconds, "s")

@@ -71,6 +71,8 @@ class ChaosResult:
     """Submissions whose outcome stayed unknown after the adapter's lookups."""
     reconciliation_fixes: int = 0
     """Orders whose stored state reconciliation corrected (after kills and unknown outcomes)."""
+    alerts: int = 0
+    """Reconciliation alerts raised (a mismatch above 0.1 % of notional)."""
     seconds: float = 0.0
 
     @property
@@ -267,6 +269,7 @@ def compare(emulator: ExchangeEmulator, database: Database, result: ChaosResult)
     replies = audit.query(kind="order_reply")
     result.unknown_outcomes = sum(1 for r in replies if r.payload.get("status") == "unknown")
     result.reconciliation_fixes = len(audit.query(kind="reconciliation_fix"))
+    result.alerts = len(audit.query(kind="reconciliation_alert"))
     fills = {f.trade_id: f for f in FillRepository(database).list(VENUE)}
     trades = {str(t.trade_id): t for t in snapshot.trades}
     result.fills_store = len(fills)

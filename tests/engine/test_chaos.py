@@ -40,4 +40,5 @@ def test_sixty_orders_with_faults_and_kills_leave_store_equal_to_exchange(
     assert (result.fills_missing, result.fills_extra) == (0, 0)
     assert result.fills_store == result.fills_exchange > 0
     assert result.position_store == result.position_exchange
+    assert result.alerts == 0  # every difference the faults caused was explained and fixed
     assert result.orders_on_exchange + result.rejected_not_received == 60
