@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import gc
 import os
 import socket
 from collections.abc import Iterator
@@ -95,3 +96,22 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def garbage_collection_on_the_main_thread() -> Iterator[None]:
+    """Automatic GC is off during tests; collect on the main thread after each test instead.
+
+    A collection triggered on the engine or a worker thread may finalise Qt objects off the GUI
+    thread, which crashes PySide6; the app does the same (see app.ui.app).
+    """
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_each_test() -> Iterator[None]:
+    """Collect reference cycles on the main thread between tests."""
+    yield
+    gc.collect()
