@@ -124,8 +124,13 @@ def _serve(facade: Any, args: argparse.Namespace, settings: Any, mode: TradingMo
             print(f"strategy {strategy_id}: {args.strategy} on {symbol} {timeframe}")
         facade.start().result(120)
         print(f"running in {mode} mode; press Ctrl-C to stop", flush=True)
+        replay_done = False
         while not stop.wait(max(0.1, args.status_every)):
             print(_status_line(facade), flush=True)
+            health = facade.worker_health().get("market_data")
+            if not replay_done and health is not None and health.status == "finished":
+                replay_done = True
+                print("the replay data has been played to the end; press Ctrl-C to stop")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -64,3 +64,26 @@ def test_live_mode_without_confirmation_is_refused_with_the_fix(
 
     assert main(["run", "--mode", "live"]) == 1
     assert "confirm live trading in the app" in capsys.readouterr().err
+
+
+def test_an_unreadable_config_file_is_refused_with_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    config = tmp_path / "broken.toml"
+    config.write_text("[general\nmode = ", encoding="utf-8")
+    assert main(["run", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert str(config) in err and "cannot read the settings file" in err
+
+
+def test_a_config_file_with_bad_values_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    config = tmp_path / "settings.toml"
+    config.write_text('[general]\nmode = "moon"\n', encoding="utf-8")
+    assert main(["run", "--config", str(config)]) == 1
+    assert "general.mode" in capsys.readouterr().err
