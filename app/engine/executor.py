@@ -94,6 +94,8 @@ class OrderExecutor:
         self._clock = clock
         self._new_id = id_factory
         self._in_flight: set[str] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
         exchange_id = self.exchange.exchange_id
         registry = metrics or default_registry()
         self._outcomes = registry.counter(
@@ -170,11 +172,14 @@ class OrderExecutor:
             payload=plain(order),
         )
         self._in_flight.add(coid)
+        self._idle.clear()
         started = time.perf_counter()
         try:
             result = await self._send(order)
         finally:
             self._in_flight.discard(coid)
+            if not self._in_flight:
+                self._idle.set()
             self._latency.observe(time.perf_counter() - started)
         self._outcomes.labels(exchange=self.exchange.exchange_id, outcome=result.status.value).inc()
         self.audit.record(
@@ -268,6 +273,18 @@ class OrderExecutor:
                 exc,
             )
 
+    async def _wait_for_in_flight(self, seconds: float) -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                await self._idle.wait()
+        except TimeoutError:
+            logger.error(
+                "cancel all: %d submissions still unanswered after %.0f s: %s",
+                len(self._in_flight),
+                seconds,
+                ", ".join(sorted(self._in_flight)),
+            )
+
     # ------------------------------------------------------------------ cancels
     async def cancel(self, client_order_id: str) -> Order:
         """Cancel an order by client order id (sent once) and return its state afterwards.
@@ -309,15 +326,20 @@ class OrderExecutor:
             await self._fetch_fills(result)
         return result
 
-    async def cancel_all(self, symbol: str | None = None) -> list[Order]:
+    async def cancel_all(
+        self, symbol: str | None = None, *, in_flight_timeout: float = 10.0
+    ) -> list[Order]:
         """Kill switch: cancel every open order (tracked ones and any the venue reports).
 
-        Every order is attempted even when some cancels fail; failures are logged and the
+        Submissions still awaiting their reply are waited for first (up to
+        ``in_flight_timeout`` seconds), so an order landing on the book right now is cancelled
+        too. Every order is attempted even when some cancels fail; failures are logged and the
         affected orders are returned in their last known state.
 
         Returns:
             The orders after their cancel attempt.
         """
+        await self._wait_for_in_flight(in_flight_timeout)
         targets = {
             order.client_order_id: order
             for order in self.tracker.active()

@@ -202,3 +202,21 @@ async def test_a_submission_interrupted_in_flight_is_unknown_until_reconciled(
     assert report.fixed == (interrupted.client_order_id,)
     assert OrderRepository(database).get(interrupted.client_order_id).status is OrderStatus.FILLED
     assert emulator.calls(POST_ORDER) == 1
+
+
+async def test_cancel_all_waits_for_a_submission_in_flight_and_cancels_it(
+    path: OrderPath, emulator: ExchangeEmulator
+) -> None:
+    emulator.inject(POST_ORDER, "latency", ms=300)
+    limit = OrderRequest(SYMBOL, Side.SELL, OrderType.LIMIT, D("0.01"), D(35000))
+    submitting = asyncio.create_task(path.executor.submit(limit))
+    for _ in range(200):
+        if emulator.calls(POST_ORDER):
+            break
+        await asyncio.sleep(0.005)
+    (cancelled,) = await path.executor.cancel_all()
+    placed = await submitting
+    assert placed.status is OrderStatus.OPEN  # the reply arrived before the cancel went out
+    assert cancelled.client_order_id == placed.client_order_id
+    assert cancelled.status is OrderStatus.CANCELED
+    assert emulator.order(placed.client_order_id).status == "CANCELED"
