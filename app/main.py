@@ -152,6 +152,7 @@ def _run(
             secret_store=keys,
         )
         window_ref.append(window)
+        window.confirm_quit = not unattended
         keys.parent = window
         hook.on_error = window.notifier.on_error
         if args.theme is None:

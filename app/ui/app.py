@@ -111,6 +111,9 @@ class ExceptionHook(QObject):
         self._previous_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         self.shown: list[str] = []
+        self._box: QMessageBox | None = None
+        self._first = ""
+        self._more = 0
         self.raised.connect(self._show)
 
     def install(self) -> None:
@@ -144,15 +147,30 @@ class ExceptionHook(QObject):
 
     def _show(self, summary: str, details: str) -> None:
         self.shown.append(summary)
-        text = (
+        if self.on_error is not None:
+            self.on_error("Unexpected error", summary)
+        box = self._box
+        if box is not None and box.isVisible():  # one box at a time, however many errors
+            self._more += 1
+            box.setText(
+                f"{self._text(self._first)}\n\n{self._more} more error(s) since; see the log."
+            )
+            return
+        self._first, self._more = summary, 0
+        self._box = show_message(self._window(), "Unexpected error", self._text(summary))
+        self._box.setDetailedText(details)
+        self._box.destroyed.connect(self._forget_box)
+
+    def _forget_box(self) -> None:
+        self._box = None
+
+    @staticmethod
+    def _text(summary: str) -> str:
+        return (
             f"Something went wrong: {summary}\n\nThe error was written to the log "
             "(Log panel, and cryptobot.jsonl in the log folder). Your orders and settings "
             "are unaffected unless the message says otherwise."
         )
-        box = show_message(self._window(), "Unexpected error", text)
-        box.setDetailedText(details)
-        if self.on_error is not None:
-            self.on_error("Unexpected error", summary)
 
 
 def run_event_loop(app: QApplication, main: Callable[[], None] | None = None) -> int:

@@ -193,7 +193,14 @@ class FutureRelay(QObject):
         self._on_error = on_error
         self.finished.connect(self._deliver)
         FutureRelay._pending.add(self)
-        future.add_done_callback(self.finished.emit)
+        future.add_done_callback(self._relay)
+
+    def _relay(self, future: concurrent.futures.Future[Any]) -> None:
+        try:
+            self.finished.emit(future)
+        except RuntimeError:  # the owning widget was closed before the command finished
+            FutureRelay._pending.discard(self)
+            logger.debug("engine command finished after its window closed")
 
     def _deliver(self, future: concurrent.futures.Future[Any]) -> None:
         try:

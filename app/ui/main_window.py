@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._restore_layout()
         self._first_show = True
+        self.confirm_quit = True  # ask before closing while the engine runs (off when unattended)
         self.engine_ready = not isinstance(facade, PendingFacade)
         self.set_engine_running(facade.is_running())
         if not self.engine_ready:
@@ -393,6 +394,18 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Information,
         )
 
+    def _quit_confirmed(self) -> bool:
+        mode = MODE_BADGES[self.facade.mode][0]
+        answer = QMessageBox.question(
+            self,
+            "Quit Cryptobot?",
+            f"The engine is running ({mode}). Quitting stops every strategy; orders already on "
+            "the exchange stay there until they fill or you cancel them.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """Load the chart, backtest and log panels after the window is on screen (fast start)."""
         super().showEvent(event)
@@ -410,7 +423,10 @@ class MainWindow(QMainWindow):
             self.status.showMessage("LIVE mode: orders use real money. The engine is stopped.")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Save the layout and stop draining events."""
+        """Ask before quitting while the engine trades; save the layout, stop draining events."""
+        if self.confirm_quit and self.facade.is_running() and not self._quit_confirmed():
+            event.ignore()
+            return
         self.save_layout()
         self.bridge.stop()
         super().closeEvent(event)

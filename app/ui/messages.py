@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+_parentless: set[QMessageBox] = set()
+
 
 def show_message(
     parent: QWidget | None,
@@ -12,7 +14,7 @@ def show_message(
     text: str,
     icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
 ) -> QMessageBox:
-    """Open a window-modal message box without blocking; it deletes itself when closed.
+    """Open a window-modal message box without blocking; it is released when closed.
 
     Args:
         parent: the window it belongs to.
@@ -25,6 +27,11 @@ def show_message(
     """
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("cryptobotMessage")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is None:
+        # Python owns a parentless box: keep it alive until it is closed, then let it go.
+        _parentless.add(box)
+        box.finished.connect(lambda _result: _parentless.discard(box))
+    else:
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

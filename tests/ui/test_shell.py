@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -33,6 +33,7 @@ def engine_and_window(qtbot: QtBot) -> Iterator[tuple[EngineFacade, MainWindow]]
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: "log" in window.docks, timeout=5000)  # added after the first show
     yield facade, window
+    window.confirm_quit = False
     window.close()
     facade.shutdown()
 
@@ -94,6 +95,16 @@ def test_start_engine_run_strategy_see_orders_fills_chart_then_kill_switch(
         timeout=5000,
     )
     assert NotificationKind.FILLS in kinds
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        assert "The engine is running (PAPER · OFFLINE)" in box.text()
+        box.button(button).click()
+
+    QTimer.singleShot(200, lambda: answer(QMessageBox.StandardButton.Cancel))
+    window.close()  # running engine: asks first; Cancel keeps the window open
+    assert window.isVisible()
 
     window.stop_action.trigger()
     qtbot.waitUntil(lambda: not facade.is_running(), timeout=10000)

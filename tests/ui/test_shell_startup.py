@@ -41,6 +41,7 @@ def test_window_waits_for_the_engine_then_attaches_it(qtbot: QtBot) -> None:
             window.start_action.trigger()
         assert pending.is_running() and facade.is_running()
     finally:
+        window.confirm_quit = False
         window.close()
         facade.shutdown()
 
