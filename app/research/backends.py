@@ -75,6 +75,26 @@ def _pool_batch(token: str, fn: TaskFn, batch: list[Any]) -> list[Any]:
     return [fn(_worker_states[token], item) for item in batch]
 
 
+def same_payload(first: Any, second: Any) -> bool:
+    """True when two shared payloads are the same data: identical arrays/frames, equal rest.
+
+    Tuples compare item by item, so ``(candles, settings)`` built twice from the same frame and
+    equal settings reuse the workers' state instead of shipping the candles again.
+    """
+    if first is second:
+        return True
+    if isinstance(first, tuple) and isinstance(second, tuple):
+        return len(first) == len(second) and all(
+            same_payload(a, b) for a, b in zip(first, second, strict=True)
+        )
+    if type(first) is not type(second) or hasattr(first, "shape"):
+        return False
+    try:
+        return bool(first == second)
+    except (TypeError, ValueError):
+        return False
+
+
 def batches(items: Sequence[Any], workers: int) -> list[list[Any]]:
     """Split ``items`` into contiguous batches: about 8 per worker, at most 64 items each."""
     size = max(1, min(64, len(items) // max(1, workers * 8)))
@@ -103,7 +123,7 @@ class InlineBackend:
         label: str = "",
     ) -> list[Any] | None:
         """See :meth:`Backend.map`."""
-        if shared is not self._shared:
+        if self._shared is None or not same_payload(shared, self._shared):
             self._state = setup(shared)
             self._shared = shared
         clock = ProgressClock(label, len(items), progress)
@@ -157,7 +177,7 @@ class LocalBackend:
         return _collect(futures, [len(chunk) for chunk in chunks], label, progress, cancel)
 
     def _pool_for(self, setup: SetupFn, shared: Any) -> ProcessPoolExecutor:
-        if self._pool is not None and shared is self._shared:
+        if self._pool is not None and same_payload(shared, self._shared):
             return self._pool
         self.close()
         self._token = uuid.uuid4().hex
@@ -236,7 +256,7 @@ class DaskBackend:
         label: str = "",
     ) -> list[Any] | None:
         """See :meth:`Backend.map`."""
-        if shared is not self._shared:
+        if self._shared_future is None or not same_payload(shared, self._shared):
             self._token = uuid.uuid4().hex
             self._shared_future = self._client.scatter(shared, broadcast=True, hash=False)
             self._shared = shared
