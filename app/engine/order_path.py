@@ -1,13 +1,13 @@
 """Wiring of the order path: tracker, circuit breaker, executor, reconciliation and audit.
 
 :func:`build_order_path` assembles the pieces for one exchange account over one database;
-:meth:`OrderPath.start` loads the store and reconciles before the first order, and
-:meth:`OrderPath.workers` lists the periodic workers for the supervisor.
+:meth:`OrderPath.start` loads the store and reconciles before the first order. The periodic
+workers are ``tracker.run``, ``reconciler.run`` and ``audit.run``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.core.ports import ExchangePort
@@ -45,20 +45,6 @@ class OrderPath:
         report = await self.reconciler.reconcile()
         self.audit.flush()
         return report
-
-    def workers(
-        self,
-        *,
-        poll_interval: float = 2.0,
-        reconcile_interval: float = 60.0,
-        audit_interval: float = 1.0,
-    ) -> dict[str, Callable[[], Awaitable[None]]]:
-        """Worker factories by name, for :meth:`app.engine.supervisor.Supervisor.start`."""
-        return {
-            "order-tracker": lambda: self.tracker.run(poll_interval),
-            "reconciliation": lambda: self.reconciler.run(reconcile_interval),
-            "audit": lambda: self.audit.run(audit_interval),
-        }
 
     def close(self) -> None:
         """Write the buffered audit records (call on shutdown).
