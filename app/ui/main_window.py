@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
 
         self.strategy_panel = StrategyPanel(facade, self.bridge, registry, symbols, parent=self)
         self.risk_panel = RiskPanel(facade, self.bridge, self)
-        self.tables_panel = TradingTablesPanel(facade, self.bridge, self)
+        self.tables_panel = TradingTablesPanel(facade, self.bridge, self, symbols)
         self.docks: dict[str, QDockWidget] = {}
         self.backtest_panel: QWidget | None = None
         self.log_panel: QWidget | None = None
@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         if markets:
             self.chart_panel.set_symbols(markets)
             self.strategy_panel.set_symbols(markets)
+            self.tables_panel.ticket.set_symbols(markets)
         self.tables_panel.refresh()
         self.chart_feed.reload()
         self.engine_started.emit()

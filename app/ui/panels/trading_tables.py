@@ -12,6 +12,7 @@ from app.ui.bridge import EngineBridge, when_done
 from app.ui.facade_port import FacadePort
 from app.ui.messages import show_message
 from app.ui.models.trading import BalancesModel, FillsModel, OrdersModel, PositionsModel
+from app.ui.panels.order_ticket import OrderTicket
 from app.ui.panels.table_view import RecordTableView
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,16 @@ class TradingTablesPanel(QWidget):
         facade: the engine facade (snapshots and cancel commands).
         bridge: the event bridge the tables follow.
         parent: owning widget.
+        symbols: symbols offered by the order ticket.
     """
 
-    def __init__(self, facade: FacadePort, bridge: EngineBridge, parent: QWidget | None = None):
+    def __init__(
+        self,
+        facade: FacadePort,
+        bridge: EngineBridge,
+        parent: QWidget | None = None,
+        symbols: Sequence[str] = (),
+    ) -> None:
         super().__init__(parent)
         self._facade = facade
         self.orders_model = OrdersModel(self)
@@ -56,8 +64,11 @@ class TradingTablesPanel(QWidget):
         self.tabs.addTab(self.positions_view, "Positions")
         self.tabs.addTab(self.fills_view, "Fills")
         self.tabs.addTab(self.balances_view, "Balances")
+        self.ticket = OrderTicket(facade, symbols, self)
+        self.ticket.placed.connect(lambda order: self.on_orders([order]))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.ticket)
         layout.addWidget(self.tabs)
 
         self.orders_view.sort_by(_ORDER_TIME_COLUMN)
