@@ -8,10 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.enums import Side
 from app.core.errors import StorageError
 from app.core.models import Fill
+from app.engine.portfolio import Portfolio
 from app.engine.trade_export import (
     FILL_COLUMNS,
     iso_utc,
@@ -115,3 +118,42 @@ def test_unwritable_target_names_the_file(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "fills.csv"
     with pytest.raises(StorageError, match=r"fills\.csv"):
         write_fills_csv([fill(1, Side.BUY, "1", "1")], target)
+
+
+@st.composite
+def flat_ending_fills(draw: st.DrawFn) -> list[Fill]:
+    """A random sequence of fills in one symbol that ends flat (fees left out)."""
+    steps = draw(st.lists(st.integers(-50, 50).filter(bool), min_size=1, max_size=25))
+    fills: list[Fill] = []
+    position = 0
+    for n, step in enumerate([*steps, 0]):
+        quantity = -position if n == len(steps) else step
+        if quantity == 0:
+            continue
+        price = draw(st.integers(1, 100_000))
+        side = Side.BUY if quantity > 0 else Side.SELL
+        fills.append(
+            Fill(
+                f"t{n}",
+                f"cb-{n}",
+                "BTC/USDT",
+                side,
+                D(price) / 100,
+                D(abs(quantity)) / 1000,
+                D(0),
+                "USDT",
+                T0 + n,
+            )
+        )
+        position += quantity
+    return fills
+
+
+@given(flat_ending_fills())
+@settings(max_examples=150, deadline=None)
+def test_round_trip_pnl_adds_up_to_the_portfolio_realised_pnl(fills: list[Fill]) -> None:
+    portfolio = Portfolio("USDT")
+    portfolio.replay(fills)
+    realised = portfolio.position("BTC/USDT").realised_pnl
+    total = sum((trip.gross_pnl for trip in round_trips(fills)), D(0))
+    assert abs(total - realised) <= D("1e-12") * (1 + abs(realised))
