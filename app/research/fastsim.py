@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from app.backtest.data import BoolArray, FloatArray
 
@@ -77,6 +78,24 @@ def replay_long(
         The equity and position at every close, each closed trade's net P&L and its return on
         the entry notional, and the total bars held by closed trades.
     """
+    if sizing.kind == "size":
+        quick = _replay_fixed(open_, close, entries, exits, cash, fee, slippage, sizing)
+        if quick is not None:
+            return quick
+    return _replay_loop(open_, close, entries, exits, cash, fee, slippage, sizing)
+
+
+def _replay_loop(
+    open_: FloatArray,
+    close: FloatArray,
+    entries: BoolArray,
+    exits: BoolArray,
+    cash: float,
+    fee: float,
+    slippage: float,
+    sizing: Sizing,
+) -> FastRun:
+    """Trade by trade, sizing each entry from the cash at hand."""
     n = len(close)
     entry_bars: list[int] = np.flatnonzero(entries).tolist()
     exit_bars: list[int] = np.flatnonzero(exits).tolist()
@@ -121,13 +140,116 @@ def replay_long(
         cash_after.append(cash)
         held_qty.append(0.0)
         bar = out
-    lengths = np.diff(np.append(np.asarray(starts, dtype=np.int64), n))
-    cash_path = np.repeat(np.asarray(cash_after, dtype=np.float64), lengths)
-    position = np.repeat(np.asarray(held_qty, dtype=np.float64), lengths)
+    return _finish(
+        close,
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(cash_after, dtype=np.float64),
+        np.asarray(held_qty, dtype=np.float64),
+        np.asarray(pnl, dtype=np.float64),
+        np.asarray(returns, dtype=np.float64),
+        held,
+    )
+
+
+def _replay_fixed(
+    open_: FloatArray,
+    close: FloatArray,
+    entries: BoolArray,
+    exits: BoolArray,
+    cash: float,
+    fee: float,
+    slippage: float,
+    sizing: Sizing,
+) -> FastRun | None:
+    """Vectorised replay of a fixed quantity; None when some entry would be refused.
+
+    Every round trip is found by pointer-chasing precomputed "next exit after the fill" and
+    "next entry after the exit" indices; cash then follows with one cumulative sum (the same
+    left-to-right additions as the trade-by-trade loop). If any entry could not be paid for,
+    the caller falls back to the loop, which refuses it and carries on exactly as the engine.
+    """
+    n = len(close)
+    qty = sizing.quantity(cash, 1.0)
+    entry_bars = np.flatnonzero(entries[: n - 1])
+    if qty <= 0 or entry_bars.size == 0:
+        return None if qty <= 0 else _flat(close, cash)
+    exit_bars = np.flatnonzero(exits[: n - 1])
+    at = np.searchsorted(exit_bars, entry_bars + 1)
+    closes = at < exit_bars.size
+    outs = np.full(entry_bars.size, n, dtype=np.int64)
+    outs[closes] = exit_bars[at[closes]] + 1
+    following = np.searchsorted(entry_bars, outs).tolist()
+    closed_flags = closes.tolist()
+    chain: list[int] = []
+    index = 0
+    while index < entry_bars.size:
+        chain.append(index)
+        if not closed_flags[index]:
+            break
+        index = following[index]
+    picked = np.asarray(chain, dtype=np.int64)
+    signal = entry_bars[picked]
+    fill = signal + 1
+    price_in = open_[fill] * (1.0 + slippage)
+    notional = qty * price_in
+    entry_fee = notional * fee
+    out = outs[picked]
+    closed = out < n
+    done = int(closed.sum())
+    price_out = open_[out[:done]] * (1.0 - slippage)
+    proceeds = qty * price_out
+    exit_fee = proceeds * fee
+    deltas = np.empty(len(chain) + done + 1, dtype=np.float64)
+    deltas[0] = cash
+    deltas[1::2][: len(chain)] = -(notional + entry_fee)
+    deltas[2::2][:done] = proceeds - exit_fee
+    path = np.cumsum(deltas)
+    before = path[0:-1:2][: len(chain)]
+    worst = np.maximum(close[signal], price_in) * qty * (1.0 + fee)
+    if (worst > before).any():
+        return None
+    starts = np.empty(len(chain) + done + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1::2][: len(chain)] = fill
+    starts[2::2][:done] = out[:done]
+    held_qty = np.zeros(len(starts), dtype=np.float64)
+    held_qty[1::2] = qty
+    net = proceeds - notional[:done] - entry_fee[:done] - exit_fee
+    return _finish(
+        close,
+        starts,
+        path,
+        held_qty,
+        net,
+        net / notional[:done],
+        int((out[:done] - fill[:done]).sum()),
+    )
+
+
+def _flat(close: FloatArray, cash: float) -> FastRun:
+    empty = np.empty(0, dtype=np.float64)
+    return _finish(
+        close, np.zeros(1, dtype=np.int64), np.array([cash]), np.zeros(1), empty, empty, 0
+    )
+
+
+def _finish(
+    close: FloatArray,
+    starts: npt.NDArray[np.int64],
+    cash_after: FloatArray,
+    held_qty: FloatArray,
+    pnl: FloatArray,
+    returns: FloatArray,
+    held: int,
+) -> FastRun:
+    """Expand the account changes (bar, cash, position) into per-bar arrays."""
+    lengths = np.diff(np.append(starts, len(close)))
+    cash_path = np.repeat(cash_after, lengths)
+    position = np.repeat(held_qty, lengths)
     return FastRun(
         equity=cash_path + position * close,
         position=position,
-        trade_pnl=np.asarray(pnl, dtype=np.float64),
-        trade_returns=np.asarray(returns, dtype=np.float64),
+        trade_pnl=pnl,
+        trade_returns=returns,
         bars_held=held,
     )
