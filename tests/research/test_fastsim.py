@@ -15,14 +15,7 @@ from app.backtest.engine import simulate
 from app.backtest.interfaces import SignalArrays
 from app.backtest.sizing import default_market, sizer_rule
 from app.research.fastsim import Sizing, replay_long
-
-
-class _Named:
-    name = "random_signals"
-    params: dict[str, object] = {}  # noqa: RUF012 - read-only stand-in for a strategy
-
-    def generate_signals(self, data: object) -> object:
-        raise AssertionError("signals are given directly")
+from app.strategies.builtin.sma_cross import SmaCross
 
 
 @settings(max_examples=60, deadline=None)
@@ -59,7 +52,7 @@ def test_replay_matches_the_engine(
         stake_amount=Decimal(value) if kind == "stake_amount" else None,
         market=market,
     )
-    engine = simulate(_Named(), arrays, SignalArrays(entries, exits), config, rule)
+    engine = simulate(SmaCross(), arrays, SignalArrays(entries, exits), config, rule)
     fast = replay_long(
         open_,
         close,
