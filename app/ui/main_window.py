@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.bridge.engine_state.connect(self.on_engine_state)
         self.bridge.engine_state.connect(self.status.on_engine_state)
         self.bridge.connection.connect(self.status.on_connection)
+        self.bridge.worker_health.connect(self.status.on_worker_health)
         self.bridge.equity.connect(self.status.on_equity)
 
     # ------------------------------------------------------------------ engine

@@ -5,7 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.core.enums import TradingMode
-from app.core.events import ConnectionStateChanged, EngineStateChanged, EquityUpdated
+from app.core.events import (
+    ConnectionStateChanged,
+    EngineStateChanged,
+    EquityUpdated,
+    WorkerHealthChanged,
+)
 from app.ui.models.formatting import format_money, format_signed_money
 from app.ui.theme import MODE_BADGES
 
@@ -38,11 +43,14 @@ class StatusBar(QStatusBar):
         self.mode_badge.setObjectName("modeBadge")
         self.connection_label = QLabel(self)
         self.engine_label = QLabel(self)
+        self.workers_label = QLabel(self)
+        self.workers: dict[str, WorkerHealthChanged] = {}
         self.equity_label = QLabel(self)
         self.equity_label.setMinimumWidth(260)
         self.addWidget(self.mode_badge)
         self.addPermanentWidget(self.connection_label)
         self.addPermanentWidget(self.engine_label)
+        self.addPermanentWidget(self.workers_label)
         self.addPermanentWidget(self.equity_label)
         self.set_mode(mode)
         self.set_engine_running(False)
@@ -84,6 +92,26 @@ class StatusBar(QStatusBar):
         state = "connected" if event.connected else "disconnected"
         text = f"{event.exchange}: {state}"
         self.connection_label.setText(text + (f" ({event.detail})" if event.detail else ""))
+
+    def on_worker_health(self, event: WorkerHealthChanged) -> None:
+        """A background worker started, crashed, restarted or stopped."""
+        self.workers[event.worker] = event
+        troubled = [w for w in self.workers.values() if w.status not in ("running", "stopped")]
+        running = sum(1 for w in self.workers.values() if w.status == "running")
+        if troubled:
+            first = troubled[0]
+            self.workers_label.setText(
+                f"⚠ {first.worker}: {first.status} (restarts {first.restarts})"
+                + (f" +{len(troubled) - 1} more" if len(troubled) > 1 else "")
+            )
+            self.workers_label.setToolTip(first.error or "")
+            self.workers_label.setObjectName("error")
+        else:
+            self.workers_label.setText(f"Workers: {running} running" if running else "")
+            self.workers_label.setToolTip("")
+            self.workers_label.setObjectName("")
+        self.workers_label.style().unpolish(self.workers_label)
+        self.workers_label.style().polish(self.workers_label)
 
     def on_equity(self, event: EquityUpdated) -> None:
         """Equity and P&L changed."""

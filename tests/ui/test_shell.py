@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.config.schema import Theme
 from app.core.enums import BreakerState, TradingMode
+from app.core.events import WorkerHealthChanged
 from app.engine.facade import EngineFacade
 from app.strategies.registry import default_registry
 from app.ui.app import ExceptionHook, configure_qsettings
@@ -171,6 +172,24 @@ def test_mode_badges_make_live_unmistakable(qtbot: QtBot) -> None:
     bar.set_mode(TradingMode.PAPER)
     assert bar.mode_badge.text() == "PAPER"
     assert "#2e7d32" in bar.mode_badge.styleSheet()
+
+
+def test_status_bar_names_a_crashing_worker(qtbot: QtBot) -> None:
+    bar = StatusBar(TradingMode.PAPER)
+    qtbot.addWidget(bar)
+    for name in ("market_data", "orders"):
+        bar.on_worker_health(WorkerHealthChanged(timestamp=1, worker=name, status="running"))
+    assert bar.workers_label.text() == "Workers: 2 running"
+    bar.on_worker_health(
+        WorkerHealthChanged(
+            timestamp=2, worker="orders", status="backoff", restarts=2,
+            error="NetworkError: connection reset",
+        )
+    )  # fmt: skip
+    assert bar.workers_label.text() == "⚠ orders: backoff (restarts 2)"
+    assert bar.workers_label.toolTip() == "NetworkError: connection reset"
+    bar.on_worker_health(WorkerHealthChanged(timestamp=3, worker="orders", status="running"))
+    assert bar.workers_label.text() == "Workers: 2 running"
 
 
 def test_exception_hook_logs_and_shows_the_error(
