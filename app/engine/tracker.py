@@ -243,31 +243,46 @@ class OrderTracker:
     async def poll_once(self) -> int:
         """Refresh every resting order from the exchange and fetch missing fills.
 
+        One open-orders request per symbol refreshes the orders still resting; only those
+        that left the book are looked up one by one (to learn whether they filled or were
+        cancelled).
+
         Returns:
             How many orders changed.
         """
         changed = 0
-        resting = self.active(OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
-        for order in resting:
+        by_symbol: dict[str, list[Order]] = {}
+        for order in self.active(OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
+            by_symbol.setdefault(order.symbol, []).append(order)
+        for symbol, resting in by_symbol.items():
             try:
-                fresh = await self.exchange.fetch_order(order.symbol, order.client_order_id)
-            except OrderNotFound:
-                logger.warning(
-                    "%s: open order %s is unknown to the exchange; reconciliation will check it",
-                    self.venue,
-                    order.client_order_id,
-                )
-                continue
+                open_now = await self.exchange.fetch_open_orders(symbol)
             except ExchangeError as exc:
-                logger.warning("%s: polling %s failed: %s", self.venue, order.client_order_id, exc)
+                logger.warning("%s: polling open %s orders failed: %s", self.venue, symbol, exc)
                 continue
-            if self.apply(fresh) is not order:
-                changed += 1
+            listed = {o.client_order_id: o for o in open_now}
+            for order in resting:
+                fresh = listed.get(order.client_order_id) or await self._look_up(order)
+                if fresh is not None and self.apply(fresh) is not order:
+                    changed += 1
         try:
             await self.sync_missing_fills()
         except ExchangeError as exc:
             logger.warning("%s: fetching fills failed: %s", self.venue, exc)
         return changed
+
+    async def _look_up(self, order: Order) -> Order | None:
+        try:
+            return await self.exchange.fetch_order(order.symbol, order.client_order_id)
+        except OrderNotFound:
+            logger.warning(
+                "%s: open order %s is unknown to the exchange; reconciliation will check it",
+                self.venue,
+                order.client_order_id,
+            )
+        except ExchangeError as exc:
+            logger.warning("%s: polling %s failed: %s", self.venue, order.client_order_id, exc)
+        return None
 
     async def run(self, interval: float = 2.0) -> None:
         """Worker: poll every ``interval`` seconds until cancelled."""

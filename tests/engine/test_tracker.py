@@ -115,3 +115,18 @@ async def test_fills_of_an_order_finished_before_a_crash_are_recovered_on_start(
     assert fill.client_order_id == "cb-crash-1"
     assert restarted.tracker.portfolio is not None
     assert restarted.tracker.portfolio.position(SYMBOL).quantity == D("0.01")
+
+
+async def test_polling_costs_one_request_per_symbol_plus_one_per_order_that_left_the_book(
+    path: OrderPath, emulator: ExchangeEmulator
+) -> None:
+    orders = [await path.executor.submit(limit(Side.BUY, p)) for p in ("29990", "29980", "29970")]
+    emulator.reset_counters()
+    assert await path.tracker.poll_once() == 0
+    assert emulator.calls("GET /api/v3/openOrders") == 1
+    assert emulator.calls("GET /api/v3/order") == 0
+    emulator.set_price(SYMBOL, "29985")  # fills the first only
+    assert await path.tracker.poll_once() == 1
+    assert emulator.calls("GET /api/v3/order") == 1
+    statuses = [path.tracker.get(o.client_order_id).status for o in orders]
+    assert statuses == [OrderStatus.FILLED, OrderStatus.OPEN, OrderStatus.OPEN]
