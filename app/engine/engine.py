@@ -134,7 +134,7 @@ class Engine:
         self.runner.stop_all(parts.clock())
         await self.supervisor.stop_all()
         try:
-            parts.audit.close()
+            parts.audit.flush()
         finally:
             try:
                 await self.exchange.close()
@@ -148,12 +148,21 @@ class Engine:
         logger.info("engine stopped")
 
     def close_storage(self) -> None:
-        """Release database connections (after :meth:`stop`)."""
-        for close in self.parts.closers:
-            close()
+        """Write the last audit records and release database connections (after :meth:`stop`).
+
+        Raises:
+            StorageError: the last audit records could not be written.
+        """
+        try:
+            self.parts.audit.close()
+        finally:
+            for close in self.parts.closers:
+                close()
 
     def _start_workers(self) -> None:
         parts = self.parts
+        self._watched.clear()
+        self._tickers.clear()
         if parts.replay is not None:
             replay = parts.replay
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from app.core.enums import BreakerState, OrderType, Side, TradingMode
+from app.core.errors import StorageError
 from app.core.models import Balance, Fill, Market, Order, Position
 from app.engine.bus import CoalescingQueue
 from app.engine.engine import Engine
@@ -167,4 +168,7 @@ class EngineFacade:
             except Exception:
                 logger.exception("engine stop failed; closing anyway")
             self._thread.stop()
-        self._engine.close_storage()
+        try:
+            self._engine.close_storage()
+        except StorageError:
+            logger.exception("the last audit records could not be written")

@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from app.config.paths import resolve_paths
+from app.config.schema import Settings
+from app.config.settings import database_url
 from app.core.enums import BreakerState, OrderStatus, OrderType, Side
 from app.core.errors import EngineError, RiskRejected
 from app.core.events import EngineStateChanged, Event
 from app.engine.facade import EngineFacade
 from app.engine.specs import StrategySpec
+from app.storage.database import Database
+from app.storage.repositories import AuditLog
 from tests.engine.engine_harness import PERMISSIVE_LIMITS, offline_engine, offline_settings
 
 SLOW = 360_000.0  # one hour bar every 10 ms
@@ -155,11 +160,14 @@ def test_kill_switch_cancels_open_orders_and_closes_positions_when_configured(
         facade.shutdown()
 
 
-def test_stop_then_start_again_keeps_the_books_single(data_dir: Path) -> None:
+def test_stop_then_start_again_keeps_the_books_single_and_the_audit_trail(
+    data_dir: Path,
+) -> None:
     facade = offline_engine(offline_settings(speed=SLOW), data_dir)
     try:
         facade.start().result(30)
-        facade.place_order("BTC/USDT", Side.BUY, OrderType.MARKET, Decimal("0.01")).result(10)
+        first = facade.place_order("BTC/USDT", Side.BUY, OrderType.MARKET, Decimal("0.01"))
+        first.result(10)
         _wait(lambda: len(facade.fills()) == 1)
         facade.stop().result(30)
         assert not facade.is_running()
@@ -170,5 +178,16 @@ def test_stop_then_start_again_keeps_the_books_single(data_dir: Path) -> None:
         _wait(lambda: facade.pnl().exposure > 0)
         assert facade.pnl().fees_paid == facade.fills()[0].fee
         _wait(lambda: facade.worker_health()["market_data"].status == "running")
+        second = facade.place_order("BTC/USDT", Side.SELL, OrderType.MARKET, Decimal("0.01"))
+        second.result(10)
+        _wait(lambda: len(facade.fills()) == 2)
     finally:
         facade.shutdown()
+    database = Database(database_url(Settings(), resolve_paths()))
+    try:
+        log = AuditLog(database)
+        submitted = log.query(kind="order_submitting")
+        fills = log.query(kind="fill")
+    finally:
+        database.dispose()
+    assert len(submitted) == 2 and len(fills) == 2
