@@ -12,9 +12,8 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QSizePolicy,
-    QToolBar,
     QWidget,
 )
 
@@ -38,7 +37,8 @@ from app.ui.panels.trading_tables import TradingTablesPanel
 from app.ui.pending_facade import PendingFacade
 from app.ui.status_bar import StatusBar, badge_style
 from app.ui.theme import MODE_BADGES, apply_theme, colours_for
-from app.ui.window_extras import add_optional_docks, open_settings_dialog, open_setup_wizard
+from app.ui.window_actions import install_actions, install_menus, install_toolbar
+from app.ui.window_extras import add_optional_docks
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,23 @@ class MainWindow(QMainWindow):
 
     engine_started = Signal()
     engine_attached = Signal()
+
+    # Built by app.ui.window_actions.
+    start_action: QAction
+    stop_action: QAction
+    kill_action: QAction
+    export_action: QAction
+    quit_action: QAction
+    restore_layout_action: QAction
+    wizard_action: QAction
+    settings_action: QAction
+    about_action: QAction
+    theme_group: QActionGroup
+    theme_actions: dict[Theme, QAction]
+    notification_actions: dict[NotificationKind, QAction]
+    view_menu: QMenu
+    view_docks_end: QAction  # dock toggles are inserted before this separator
+    toolbar_badge: QLabel
 
     def __init__(
         self,
@@ -113,9 +130,9 @@ class MainWindow(QMainWindow):
         self.notifier = Notifier(
             self.bridge, self.windowIcon(), settings.general.notifications, self
         )
-        self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
+        install_actions(self)
+        install_menus(self)
+        install_toolbar(self)
         self._connect_bridge()
         self.resizeDocks(
             [self.docks["strategy"], self.docks["risk"]], [400, 340], Qt.Orientation.Horizontal
@@ -153,97 +170,8 @@ class MainWindow(QMainWindow):
         dock = self._add_dock(name, title, widget, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks[tab_with], dock)
         self.docks[tab_with].raise_()
-        self.view_menu.insertAction(self._view_docks_end, dock.toggleViewAction())
+        self.view_menu.insertAction(self.view_docks_end, dock.toggleViewAction())
         return dock
-
-    def _build_actions(self) -> None:
-        self.start_action = QAction("&Start engine", self)
-        self.start_action.setShortcut("Ctrl+Shift+S")
-        self.start_action.setToolTip(
-            "Connect, reconcile and start trading (the engine starts stopped)"
-        )
-        self.start_action.triggered.connect(self.start_engine)
-        self.stop_action = QAction("S&top engine", self)
-        self.stop_action.setToolTip(
-            "Stop strategies and disconnect (open orders stay on the exchange)"
-        )
-        self.stop_action.triggered.connect(self.stop_engine)
-        self.kill_action = QAction("&Kill switch…", self)
-        self.kill_action.setShortcut("Ctrl+Shift+K")
-        self.kill_action.setToolTip("Cancel every open order and refuse new ones")
-        self.kill_action.triggered.connect(self.risk_panel.on_kill_clicked)
-        self.export_action = QAction("&Export orders as CSV…", self)
-        self.export_action.triggered.connect(self.tables_panel.orders_view.on_export_clicked)
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut("Ctrl+Q")
-        self.quit_action.triggered.connect(self.close)
-        self.restore_layout_action = QAction("&Restore default layout", self)
-        self.restore_layout_action.triggered.connect(self.restore_default_layout)
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[Theme, QAction] = {}
-        for theme, label in ((Theme.DARK, "&Dark theme"), (Theme.LIGHT, "&Light theme")):
-            action = QAction(label, self.theme_group)
-            action.setCheckable(True)
-            action.setChecked(theme is self.theme)
-            action.triggered.connect(lambda _checked=False, chosen=theme: self.set_theme(chosen))
-            self.theme_actions[theme] = action
-        self.wizard_action = QAction("Setup &wizard…", self)
-        self.wizard_action.triggered.connect(lambda: open_setup_wizard(self))
-        self.settings_action = QAction("&Settings…", self)
-        self.settings_action.triggered.connect(lambda: open_settings_dialog(self))
-        self.about_action = QAction("&About Cryptobot", self)
-        self.about_action.triggered.connect(self.show_about)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        engine_menu = bar.addMenu("&Engine")
-        engine_menu.addActions([self.start_action, self.stop_action])
-        engine_menu.addSeparator()
-        engine_menu.addAction(self.kill_action)
-        view_menu = bar.addMenu("&View")
-        self.view_menu = view_menu
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        self._view_docks_end = view_menu.addSeparator()
-        view_menu.addActions(list(self.theme_actions.values()))
-        view_menu.addSeparator()
-        notify_menu = view_menu.addMenu("&Notifications")
-        self.notification_actions: dict[NotificationKind, QAction] = {}
-        for kind, label in (
-            (NotificationKind.FILLS, "&Fills"),
-            (NotificationKind.BREAKERS, "&Breaker trips"),
-            (NotificationKind.ERRORS, "&Errors"),
-        ):
-            action = notify_menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(self.notifier.is_on(kind))
-            action.toggled.connect(lambda on, chosen=kind: self.notifier.set_on(chosen, on))
-            self.notification_actions[kind] = action
-        view_menu.addSeparator()
-        view_menu.addAction(self.restore_layout_action)
-        tools_menu = bar.addMenu("&Tools")
-        tools_menu.addActions([self.wizard_action, self.settings_action])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main", self)
-        toolbar.setObjectName("toolbar_main")
-        toolbar.setMovable(False)
-        toolbar.addActions([self.start_action, self.stop_action])
-        toolbar.addSeparator()
-        toolbar.addAction(self.kill_action)
-        spacer = QWidget(toolbar)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        self.toolbar_badge = QLabel(MODE_BADGES[self.facade.mode][0], toolbar)
-        self.toolbar_badge.setStyleSheet(badge_style(self.facade.mode))
-        toolbar.addWidget(self.toolbar_badge)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
     def _connect_bridge(self) -> None:
         self.strategy_panel.started.connect(lambda _strategy_id: self.chart_feed.reload())
