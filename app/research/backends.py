@@ -210,12 +210,15 @@ class DaskBackend:
     Args:
         address: the scheduler, e.g. ``"tcp://10.0.0.5:8786"``; or pass ``client``.
         client: an existing ``distributed.Client`` (not closed by :meth:`close`).
+        connect_timeout: seconds to wait for the scheduler.
 
     Raises:
         BacktestError: the ``distributed`` package is missing or the scheduler is unreachable.
     """
 
-    def __init__(self, address: str | None = None, *, client: Any = None) -> None:
+    def __init__(
+        self, address: str | None = None, *, client: Any = None, connect_timeout: float = 10.0
+    ) -> None:
         try:
             import distributed
         except ImportError as exc:
@@ -226,7 +229,7 @@ class DaskBackend:
         self._owns_client = client is None
         if client is None:
             try:
-                client = distributed.Client(address, timeout=10)  # type: ignore[no-untyped-call]
+                client = distributed.Client(address, timeout=connect_timeout)  # type: ignore[no-untyped-call]
             except (OSError, TimeoutError) as exc:
                 raise BacktestError(
                     f"--cluster {address}: cannot reach the Dask scheduler ({exc}); check the "

@@ -21,7 +21,7 @@ from app.core.errors import BacktestError
 from app.research.backends import Backend, InlineBackend
 from app.research.evaluator import Evaluator, Score, Window
 from app.research.optimize import OptimizationResult, optimize
-from app.research.progress import ProgressClock, ProgressFn
+from app.research.progress import Progress, ProgressFn
 from app.research.settings import ResearchSettings
 from app.research.space import SearchSpace
 
@@ -189,8 +189,8 @@ def walk_forward(
         trials: runs per random/TPE search.
         seed: search seed.
         backend: where to run (default: in this process).
-        progress: called after each split (units: splits).
-        cancel: set it to stop after the current split.
+        progress: called as the searches advance (units: parameter sets of all splits).
+        cancel: set it to stop; the result holds the splits finished before.
 
     Returns:
         The :class:`WalkForwardResult`.
@@ -202,12 +202,11 @@ def walk_forward(
 
     runner = backend or InlineBackend()
     splits = make_splits(len(candles), train, test, anchored=anchored)
-    clock = ProgressClock("walkforward", len(splits), progress)
     started = time.monotonic()
     shared = (candles, settings.with_fixed(dict(space.fixed)))
     steps: list[WalkForwardStep] = []
     cancelled = False
-    for split in splits:
+    for number, split in enumerate(splits):
         if cancel is not None and cancel.is_set():
             cancelled = True
             break
@@ -224,12 +223,12 @@ def walk_forward(
             window=window,
             backend=runner,
             cancel=cancel,
+            progress=_split_progress(progress, number, len(splits), started),
         )
         if found.cancelled:
             cancelled = True
             break
         steps.append(_test_step(found, split, runner, shared, build_evaluator))
-        clock.advance(1)
     cash = float(settings.config.cash)
     stamps, equity = _stitch(candles, steps, cash)
     return WalkForwardResult(
@@ -244,6 +243,23 @@ def walk_forward(
         elapsed_s=time.monotonic() - started,
         cancelled=cancelled,
     )
+
+
+def _split_progress(
+    progress: ProgressFn | None, number: int, splits: int, started: float
+) -> ProgressFn | None:
+    """Scale the progress of split ``number``'s search to the whole walk-forward."""
+    if progress is None:
+        return None
+
+    def report(inner: Progress) -> None:
+        total = inner.total * splits
+        done = inner.total * number + inner.done
+        elapsed = time.monotonic() - started
+        eta = elapsed / done * (total - done) if done else None
+        progress(Progress("walkforward", done, total, elapsed, eta))
+
+    return report
 
 
 def _test_step(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +23,9 @@ distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
-def dask_backend() -> Iterator[DaskBackend]:
-    cluster = distributed.LocalCluster(
+def cluster() -> Iterator[Any]:
+    """A one-worker, two-thread cluster reached over TCP on 127.0.0.1."""
+    local = distributed.LocalCluster(
         n_workers=1,
         threads_per_worker=2,
         processes=False,
@@ -29,6 +33,14 @@ def dask_backend() -> Iterator[DaskBackend]:
         host="127.0.0.1",
         dashboard_address=None,
     )
+    try:
+        yield local
+    finally:
+        local.close()
+
+
+@pytest.fixture(scope="module")
+def dask_backend(cluster: Any) -> Iterator[DaskBackend]:
     client = distributed.Client(cluster)
     backend = DaskBackend(client=client)
     try:
@@ -36,7 +48,6 @@ def dask_backend() -> Iterator[DaskBackend]:
     finally:
         backend.close()
         client.close()
-        cluster.close()
 
 
 def test_optimize_on_dask_equals_the_local_run(
@@ -70,3 +81,45 @@ def test_walkforward_and_montecarlo_on_dask_equal_the_local_run(
     mc_remote = monte_carlo(returns, method="bootstrap", runs=3000, seed=8, backend=dask_backend)
     assert np.array_equal(mc_remote.final_return_pct, mc_local.final_return_pct)
     assert np.array_equal(mc_remote.max_drawdown_pct, mc_local.max_drawdown_pct)
+
+
+def test_cli_cluster_option_gives_the_local_numbers(
+    cluster: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    from app.cli import main
+
+    common = [
+        "montecarlo",
+        "--strategy",
+        "sma_cross",
+        "--data",
+        str(data_dir / "btc_usdt_1h.csv"),
+        "--end",
+        "2021-06-01",
+        "--size",
+        "0.1",
+        "--param",
+        "fast=10",
+        "--param",
+        "slow=30",
+        "--runs",
+        "2000",
+        "--seed",
+        "3",
+        "--no-save",
+        "--no-progress",
+    ]
+    local_out, remote_out = tmp_path / "local.json", tmp_path / "remote.json"
+    assert main([*common, "--workers", "1", "--json", str(local_out)]) == 0
+    assert main([*common, "--cluster", cluster.scheduler_address, "--json", str(remote_out)]) == 0
+    local = json.loads(local_out.read_text(encoding="utf-8"))
+    remote = json.loads(remote_out.read_text(encoding="utf-8"))
+    assert remote["max_drawdown_pct"] == local["max_drawdown_pct"]
+    assert remote["final_return_pct"] == local["final_return_pct"]
+
+
+def test_unreachable_cluster_is_reported_with_the_fix() -> None:
+    from app.core.errors import BacktestError
+
+    with pytest.raises(BacktestError, match="cannot reach the Dask scheduler"):
+        DaskBackend("tcp://127.0.0.1:9", connect_timeout=1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.errors import BacktestError
+from app.research.progress import Progress
 from app.research.settings import ResearchSettings
 from app.research.space import SearchSpace
 from app.research.walkforward import make_splits, walk_forward
@@ -81,3 +83,27 @@ def test_a_window_without_a_qualifying_optimum_stays_in_cash(btc_1h: pd.DataFram
     assert all(step.params is None for step in result.steps)
     assert set(result.equity) == {10_000.0}
     assert result.efficiency is None
+
+
+def test_progress_spans_every_split_and_cancel_keeps_finished_splits(
+    btc_1h: pd.DataFrame,
+) -> None:
+    settings = ResearchSettings.create("sma_cross", size="0.1")
+    space = SearchSpace.from_strategy(SmaCross, {"fast": "5:20:5", "slow": "30:90:30"})
+    seen: list[Progress] = []
+    walk_forward(btc_1h, settings, space, train=1000, test=1000, progress=seen.append)
+    assert seen[-1].done == seen[-1].total == 2 * 12
+    assert [report.done for report in seen] == sorted(report.done for report in seen)
+
+    cancel = threading.Event()
+
+    def stop_in_second_split(report: Progress) -> None:
+        if report.done > 12:
+            cancel.set()
+
+    stopped = walk_forward(
+        btc_1h, settings, space, train=1000, test=1000, progress=stop_in_second_split, cancel=cancel
+    )
+    assert stopped.cancelled
+    assert len(stopped.steps) == 1
+    assert len(stopped.equity) == 1000
