@@ -227,11 +227,14 @@ class MainWindow(QMainWindow):
     def _engine_started(self) -> None:
         self.set_engine_running(True)
         self.status.showMessage("Engine started", 5000)
-        markets = sorted(self.facade.markets())
-        if markets:
-            self.chart_panel.set_symbols(markets)
-            self.strategy_panel.set_symbols(markets)
-            self.tables_panel.ticket.set_symbols(markets)
+        markets = self.facade.markets()
+        # The configured symbols the venue lists (an exchange lists thousands; the pickers
+        # stay editable in the strategy panel and the order ticket).
+        symbols = [s for s in self.settings.general.symbols if s in markets] or sorted(markets)
+        if symbols:
+            self.chart_panel.set_symbols(symbols)
+            self.strategy_panel.set_symbols(symbols)
+            self.tables_panel.ticket.set_symbols(symbols)
         self.tables_panel.refresh()
         self.chart_feed.reload()
         self.engine_started.emit()
