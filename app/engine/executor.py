@@ -40,7 +40,7 @@ from app.core.models import Order
 from app.core.time import now_ms
 from app.engine.audit import AuditWriter, plain
 from app.engine.exchange_breaker import ExchangeCircuitBreaker
-from app.engine.tracker import OrderTracker
+from app.engine.tracker import TRADE_LOOKBACK_MS, OrderTracker
 from app.observability.metrics import MetricsRegistry, default_registry
 
 logger = logging.getLogger(__name__)
@@ -264,8 +264,9 @@ class OrderExecutor:
         return self.tracker.apply(found)
 
     async def _fetch_fills(self, order: Order) -> None:
+        since = max(order.created_at - TRADE_LOOKBACK_MS, 0)
         try:
-            await self.tracker.sync_fills(order.symbol, max(order.created_at - 10_000, 0))
+            await self.tracker.sync_fills(order.symbol, since)
         except ExchangeError as exc:
             logger.warning(
                 "order %s: fills not fetched yet (%s); the tracker will retry",
