@@ -241,6 +241,15 @@ class Reconciler:
                 self.tracker.apply(order.with_changes(reason="found on the exchange"))
                 found.adopted.append(order.client_order_id)
                 self._audit_fix(order, f"open order {order.client_order_id} adopted from the venue")
+            elif known.status is OrderStatus.REJECTED and known.exchange_order_id is None:
+                revived = self.tracker.apply(order)
+                found.fixed.append(order.client_order_id)
+                self._alert(
+                    found,
+                    f"order {order.client_order_id} was recorded as not placed ({known.reason}) "
+                    f"but is {revived.status} on {self.exchange.exchange_id}; it is tracked again",
+                    known.correlation_id,
+                )
             elif known.status.is_terminal and known.filled != order.filled:
                 self._order_mismatch(known, order, found)
 

@@ -129,3 +129,21 @@ async def test_an_order_final_in_the_store_but_not_on_the_exchange_raises_an_ale
     assert "cb-wrong" in message
     assert "exchange reports 0" in message
     assert len(events.of(Alert)) == 1
+
+
+async def test_an_order_recorded_as_not_received_that_lands_later_is_tracked_again(
+    path: OrderPath, make_path: PathFactory, database: Database
+) -> None:
+    events = EventLog(path.bus)
+    lost = pending("cb-late").with_changes(status=OrderStatus.REJECTED, reason=NOT_RECEIVED)
+    path.tracker.apply(lost)
+    outside = make_path().tracker.exchange  # the delayed request reaches the venue after all
+    await outside.create_order("cb-late", SYMBOL, Side.BUY, OrderType.LIMIT, D("0.01"), D(20000))
+    report = await path.reconciler.reconcile()
+    assert report.fixed == ("cb-late",)
+    revived = OrderRepository(database).get("cb-late")
+    assert revived is not None
+    assert revived.status is OrderStatus.OPEN
+    assert revived.correlation_id == "corr-cb-late"
+    (alert,) = events.of(Alert)
+    assert "tracked again" in alert.message
