@@ -23,7 +23,7 @@ from app.core.errors import BacktestError
 from app.research.backends import Backend, InlineBackend
 from app.research.evaluator import Evaluator, Score, Window
 from app.research.objectives import check_objective, objective_value
-from app.research.progress import ProgressFn
+from app.research.progress import ProgressClock, ProgressFn
 from app.research.settings import ResearchSettings
 from app.research.space import SearchSpace
 
@@ -262,41 +262,51 @@ def _tpe(
     progress: ProgressFn | None,
     cancel: threading.Event | None,
 ) -> tuple[list[Score], bool]:
-    """Optuna TPE in fixed batches of :data:`TPE_BATCH` asks (deterministic for a seed)."""
+    """Optuna TPE in fixed batches of :data:`TPE_BATCH` asks (deterministic for a seed).
+
+    A parameter set asked again is told its earlier score without running it twice; sets the
+    strategy refuses and runs below ``min_trades`` are told as failed trials.
+    """
     optuna = _optuna()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=seed)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     distributions = _distributions(optuna, space)
+    known: dict[tuple[tuple[str, Any], ...], Score] = {}
     scores: list[Score] = []
-    from app.research.progress import ProgressClock
-
     clock = ProgressClock("optimize", trials, progress)
-    while len(scores) < trials:
+    asked_total = 0
+    while asked_total < trials:
         if cancel is not None and cancel.is_set():
             return scores, True
-        asked = [study.ask(distributions) for _ in range(min(TPE_BATCH, trials - len(scores)))]
+        asked = [study.ask(distributions) for _ in range(min(TPE_BATCH, trials - asked_total))]
+        asked_total += len(asked)
         combos = [dict(trial.params) for trial in asked]
-        valid = [combo for combo in combos if space.is_valid(combo)]
+        fresh = {
+            _key(combo): combo
+            for combo in combos
+            if _key(combo) not in known and space.is_valid(combo)
+        }
         found = runner.map(
             build_evaluator,
             shared,
             score_task,
-            [(combo, window) for combo in valid],
+            [(combo, window) for combo in fresh.values()],
             cancel=cancel,
             label="optimize",
         )
         if found is None:
             return scores, True
-        by_key = {_key(score.params): score for score in found}
+        for score in found:
+            known[_key(score.params)] = score
+            scores.append(score)
         for trial, combo in zip(asked, combos, strict=True):
-            score = by_key.get(_key(combo))
+            score = known.get(_key(combo))
             value = None if score is None else objective_value(score, objective, min_trades)
             if value is None:
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
             else:
                 study.tell(trial, value)
-        scores.extend(found)
         clock.advance(len(asked))
     return scores, False
 

@@ -145,3 +145,25 @@ def test_process_pool_gives_the_same_table_as_in_process(
     assert [(row.params, row.score.metrics) for row in pooled.rows] == [
         (row.params, row.score.metrics) for row in inline.rows
     ]
+
+
+def test_tpe_scores_each_parameter_set_once_and_counts_asked_trials(
+    cycle_candles: pd.DataFrame, cycle_settings: ResearchSettings
+) -> None:
+    space = _space(cycle_settings, {"phase": "28:30:1", "hold": "15:25:5"})
+    seen: list[Progress] = []
+    result = optimize(
+        cycle_candles,
+        cycle_settings,
+        space,
+        method="tpe",
+        trials=40,
+        seed=1,
+        objective="total_return",
+        progress=seen.append,
+    )
+    keys = [tuple(sorted(row.params.items())) for row in result.rows]
+    assert len(keys) == len(set(keys)) <= 9
+    assert seen[-1].done == seen[-1].total == 40
+    assert result.best is not None
+    assert result.best.params == BEST
