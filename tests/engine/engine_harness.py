@@ -31,8 +31,9 @@ def offline_settings(
     speed: float = 0.0,
     slippage_bps: str = "0",
     limits: RiskLimits = PERMISSIVE_LIMITS,
+    cash: int = 10_000,
 ) -> Settings:
-    """Offline paper trading on one shared candle file: fee 0.1 %, 10,000 USDT."""
+    """Offline paper trading on one shared candle file: fee 0.1 %, ``cash`` USDT."""
     base = Settings()
     return replace(
         base,
@@ -41,7 +42,7 @@ def offline_settings(
         ),
         paper=replace(
             base.paper,
-            initial_balances={"USDT": Decimal(10_000)},
+            initial_balances={"USDT": Decimal(cash)},
             fee_rate=Decimal("0.001"),
             slippage_bps=Decimal(slippage_bps),
         ),
