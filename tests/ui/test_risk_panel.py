@@ -78,6 +78,21 @@ def test_kill_switch_needs_confirmation_cancels_orders_and_resets(
     with pytest.raises(RiskRejected):
         wait_result(engine.place_order("BTC/USDT", Side.BUY, OrderType.MARKET, Decimal("0.001")))
 
+    assert not panel.reset_kill_button.isHidden()
+    panel.reset_kill_button.click()
+    box = panel.confirm_box
+    assert box is not None and "allowed again" in box.text()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: _state(panel, KILL_SWITCH) is BreakerState.ACTIVE, timeout=5000)
+    assert panel.reset_kill_button.isHidden()
+    assert "ready" in panel.kill_state.text()
+
+
+def test_breakers_are_reset_from_the_table(
+    qtbot: QtBot, panel: RiskPanel, engine: EngineFacade
+) -> None:
+    panel.engage("test")
+    qtbot.waitUntil(lambda: _state(panel, KILL_SWITCH) is BreakerState.HALTED, timeout=5000)
     view = panel.breakers_view
     row = next(
         r for r in range(view.proxy.rowCount()) if view.proxy.index(r, 0).data() == KILL_SWITCH
@@ -88,7 +103,7 @@ def test_kill_switch_needs_confirmation_cancels_orders_and_resets(
     )
     panel.reset_button.click()
     qtbot.waitUntil(lambda: _state(panel, KILL_SWITCH) is BreakerState.ACTIVE, timeout=5000)
-    assert "ready" in panel.kill_state.text()
+    assert engine.breaker_states()[KILL_SWITCH] is BreakerState.ACTIVE
 
 
 def test_limits_are_validated_by_name_and_applied(

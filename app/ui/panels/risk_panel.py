@@ -117,6 +117,11 @@ class RiskPanel(QWidget):
         )
         self.kill_button.clicked.connect(self.on_kill_clicked)
         self.kill_state = QLabel(self)
+        self.kill_state.setWordWrap(True)
+        self.reset_kill_button = QPushButton("Reset kill switch…", self)
+        self.reset_kill_button.setToolTip("Allow new orders again (asks first)")
+        self.reset_kill_button.clicked.connect(self.on_reset_kill_clicked)
+        self.reset_kill_button.hide()
         self.confirm_box: QMessageBox | None = None
 
         self.daily_gauge = Gauge("Daily loss", self)
@@ -162,7 +167,10 @@ class RiskPanel(QWidget):
         grid = QGridLayout(content)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.addWidget(self.kill_button, 0, 0)
-        grid.addWidget(self.kill_state, 1, 0)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.kill_state, 1)
+        state_row.addWidget(self.reset_kill_button)
+        grid.addLayout(state_row, 1, 0)
         grid.addWidget(gauges, 2, 0)
         grid.addWidget(self.breakers_view, 3, 0)
         grid.addWidget(limits_box, 4, 0)
@@ -247,10 +255,11 @@ class RiskPanel(QWidget):
         self.breakers_model.upsert(rows)
         engaged = states.get(KILL_SWITCH) is BreakerState.HALTED
         self.kill_state.setText(
-            "Kill switch ENGAGED: new orders are refused. Select it below and reset to resume."
+            "Kill switch ENGAGED: new orders are refused until you reset it."
             if engaged
             else "Kill switch ready."
         )
+        self.reset_kill_button.setVisible(engaged)
         self.kill_state.setObjectName("error" if engaged else "muted")
         self.kill_state.style().unpolish(self.kill_state)
         self.kill_state.style().polish(self.kill_state)
@@ -288,6 +297,22 @@ class RiskPanel(QWidget):
         box.button(QMessageBox.StandardButton.Yes).setText("Engage kill switch")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.accepted.connect(lambda: self.engage("kill switch pressed in the risk panel"))
+        self.confirm_box = box
+        box.open()
+
+    def on_reset_kill_clicked(self) -> None:
+        """Ask, then reset the kill switch (new orders are allowed again)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Reset the kill switch?",
+            "New orders, from strategies and by hand, will be allowed again. Strategies that "
+            "are still running resume trading at their next signal.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Reset and allow orders")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(lambda: self.reset(KILL_SWITCH))
         self.confirm_box = box
         box.open()
 
