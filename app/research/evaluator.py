@@ -9,16 +9,15 @@ stops) runs through the backtest engine itself, so every result follows the same
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from app.backtest.data import candle_arrays, infer_timeframe_ms
+from app.backtest.data import FloatArray, candle_arrays, infer_timeframe_ms
 from app.backtest.engine import simulate, strategy_signals
 from app.backtest.interfaces import SignalArrays
 from app.backtest.metrics import compute_metrics
-from app.backtest.stops import StopRule
 from app.research.fastsim import replay_long
 from app.research.settings import ResearchSettings
 from app.strategies.base import BaseStrategy
@@ -137,7 +136,9 @@ class Evaluator:
             and strategy.trailing_stop_pct is None
         )
 
-    def _replay(self, signals: SignalArrays, span: Window, cut: int) -> tuple[dict[str, Any], Any]:
+    def _replay(
+        self, signals: SignalArrays, span: Window, cut: int
+    ) -> tuple[dict[str, float | None], FloatArray]:
         arrays = self.arrays
         config = self.settings.config
         cash = float(config.cash)
@@ -175,7 +176,7 @@ class Evaluator:
 
     def _engine(
         self, strategy: BaseStrategy, signals: SignalArrays, span: Window, cut: int
-    ) -> tuple[dict[str, Any], Any]:
+    ) -> tuple[dict[str, float | None], FloatArray]:
         sliced = SignalArrays(
             entries=signals.entries[cut:],
             exits=signals.exits[cut:],
@@ -183,12 +184,13 @@ class Evaluator:
             short_exits=None if signals.short_exits is None else signals.short_exits[cut:],
         )
         arrays = candle_arrays(self.candles.iloc[span.trade_from : span.stop])
-        config = self.settings.config
-        if config.timeframe_ms is None:
-            from dataclasses import replace
-
-            config = replace(config, timeframe_ms=self._timeframe_ms)
-        config = _with_strategy_stops(config, strategy)
+        config = replace(
+            self.settings.config,
+            timeframe_ms=self._timeframe_ms,
+            stop_loss_pct=strategy.stop_loss_pct,
+            take_profit_pct=strategy.take_profit_pct,
+            trailing_stop_pct=strategy.trailing_stop_pct,
+        )
         result = simulate(strategy, arrays, sliced, config, self._rule)
         found = result.metrics
         metrics: dict[str, Any] = {
@@ -204,22 +206,6 @@ class Evaluator:
             "final_equity": float(result.equity[-1]),
         }
         return _finite(metrics), result.equity
-
-
-def _with_strategy_stops(config: Any, strategy: BaseStrategy) -> Any:
-    from dataclasses import replace
-
-    rule = StopRule(
-        stop_loss_pct=strategy.stop_loss_pct,
-        take_profit_pct=strategy.take_profit_pct,
-        trailing_pct=strategy.trailing_stop_pct,
-    )
-    return replace(
-        config,
-        stop_loss_pct=rule.stop_loss_pct,
-        take_profit_pct=rule.take_profit_pct,
-        trailing_stop_pct=rule.trailing_pct,
-    )
 
 
 def _finite(metrics: dict[str, Any]) -> dict[str, float | None]:

@@ -20,7 +20,7 @@ import pandas as pd
 from app.core.errors import BacktestError
 from app.research.backends import Backend, InlineBackend
 from app.research.evaluator import Evaluator, Score, Window
-from app.research.optimize import OptimizationResult, optimize
+from app.research.optimize import OptimizationResult, build_evaluator, optimize
 from app.research.progress import Progress, ProgressFn
 from app.research.settings import ResearchSettings
 from app.research.space import SearchSpace
@@ -198,8 +198,6 @@ def walk_forward(
     Raises:
         BacktestError: bad window sizes or search settings.
     """
-    from app.research.optimize import build_evaluator
-
     runner = backend or InlineBackend()
     splits = make_splits(len(candles), train, test, anchored=anchored)
     started = time.monotonic()
