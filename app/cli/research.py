@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from app.research.space import SearchSpace
     from app.research.store import DataSource
 
-_BAR_WIDTH = 30
-
 
 def register(subparsers: Any) -> None:
     """Add the ``optimize``, ``walkforward`` and ``montecarlo`` sub-commands."""
@@ -263,12 +261,9 @@ class _Session:
         """Draw the progress bar on stderr."""
         if not self._show:
             return
-        filled = int(report.fraction * _BAR_WIDTH)
-        eta = "" if report.eta_s is None else f" ETA {report.eta_s:,.0f} s"
-        sys.stderr.write(
-            f"\r{report.label} [{'#' * filled}{'.' * (_BAR_WIDTH - filled)}] "
-            f"{report.fraction * 100:5.1f} % {report.done:,}/{report.total:,}{eta}   "
-        )
+        from app.research.progress import progress_bar
+
+        sys.stderr.write(f"\r{progress_bar(report)}   ")
         sys.stderr.flush()
         self._drawn = True
 

@@ -52,3 +52,13 @@ class ProgressClock:
         if self.done:
             eta = elapsed / self.done * max(self.total - self.done, 0)
         self._callback(Progress(self.label, self.done, self.total, elapsed, eta))
+
+
+def progress_bar(report: Progress, width: int = 30) -> str:
+    """One-line text bar, e.g. ``optimize [#####.....] 50.0 % 5/10 ETA 3 s``."""
+    filled = int(report.fraction * width)
+    eta = "" if report.eta_s is None else f" ETA {report.eta_s:,.0f} s"
+    return (
+        f"{report.label} [{'#' * filled}{'.' * (width - filled)}] "
+        f"{report.fraction * 100:5.1f} % {report.done:,}/{report.total:,}{eta}"
+    )
