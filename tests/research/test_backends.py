@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from app.research.backends import InlineBackend, batches, same_payload
+from app.research.backends import InlineBackend, LocalBackend, batches, same_payload
 from app.research.settings import ResearchSettings
 
 
@@ -50,3 +52,24 @@ def test_batches_cover_every_item_in_order() -> None:
     assert [item for chunk in chunks for item in chunk] == items
     assert max(len(chunk) for chunk in chunks) <= 64
     assert len(chunks) >= 16
+
+
+def _record_setup(folder: str) -> str:
+    with (Path(folder) / "setups.txt").open("a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()}\n")
+    return folder
+
+
+def _square(state: str, item: int) -> int:
+    return item * item
+
+
+def test_process_pool_sets_up_each_worker_once_not_per_task(tmp_path: Path) -> None:
+    with LocalBackend(2) as backend:
+        first = backend.map(_record_setup, str(tmp_path), _square, list(range(200)))
+        second = backend.map(_record_setup, str(tmp_path), _square, list(range(50)))
+    assert first == [item * item for item in range(200)]
+    assert second == [item * item for item in range(50)]
+    setups = (tmp_path / "setups.txt").read_text(encoding="utf-8").split()
+    assert 1 <= len(setups) <= 2
+    assert len(set(setups)) == len(setups)
