@@ -160,7 +160,8 @@ def build_engine(
         paper=paper if replay is not None else None,
         window=window,
         closers=closers,
-        symbols=tuple(settings.general.symbols) if replay is None else (),
+        symbols=tuple(settings.general.symbols) if replay is None else (settings.replay.symbol,),
+        timeframe=settings.general.timeframe if replay is None else settings.replay.timeframe,
     )
     logger.info("engine built: %s mode, venue %s, database %s", chosen, venue, database)
     return EngineFacade(Engine(parts, CoalescingQueue()))

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 RECENT_ORDERS = 500
 """Stored orders shown on start (newest)."""
+CHART_HISTORY = 1000
+"""Candles of each watch-list market loaded on start."""
 
 
 class Engine:
@@ -119,6 +121,8 @@ class Engine:
             logger.warning("start-up reconciliation incomplete: %s", exc)
         await self._refresh_balances()
         parts.portfolio.cash = self.view.quote_balance(parts.quote_currency)
+        for symbol in parts.symbols:
+            await self._seed_chart(symbol, parts.timeframe)
         for strategy_id, spec in self.runner.specs().items():
             self._restore(strategy_id)
             await self._seed(strategy_id, spec)
@@ -179,7 +183,7 @@ class Engine:
                 clock=parts.clock,
             )
             for symbol in parts.symbols:
-                self._watch_ticker(symbol)
+                self._watch(symbol, parts.timeframe)
             for spec in self.runner.specs().values():
                 self._watch(spec.symbol, spec.timeframe)
         self.supervisor.start("orders", lambda: parts.tracker.run(parts.poll_interval))
@@ -223,6 +227,15 @@ class Engine:
         found = self.runner.restore(strategy_id, stored, parts.tracker.fills())
         if found:
             logger.info("strategy %s: %d orders of earlier runs restored", strategy_id, found)
+
+    async def _seed_chart(self, symbol: str, timeframe: str) -> None:
+        """Recent candles of a watch-list market for the chart."""
+        try:
+            history = await self.exchange.fetch_ohlcv(symbol, timeframe, limit=CHART_HISTORY)
+        except ExchangeError as exc:
+            logger.warning("no %s %s history for the chart: %s", symbol, timeframe, exc)
+            return
+        self.candles.seed(symbol, timeframe, history)
 
     async def _seed(self, strategy_id: str, spec: StrategySpec) -> None:
         size = self.runner.window_size(strategy_id)

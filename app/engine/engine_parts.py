@@ -51,4 +51,7 @@ class EngineParts:
     balance_interval: float = 15.0
     candle_poll: float | None = None
     symbols: tuple[str, ...] = ()
+    """Watch-list: tickers and candles of these are followed (chart, manual orders)."""
+    timeframe: str = "1h"
+    """Timeframe of the watch-list candles."""
     closers: list[Callable[[], None]] = field(default_factory=list)

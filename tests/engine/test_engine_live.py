@@ -13,6 +13,7 @@ from app.core.events import CandleClosed, CandleUpdated, ConnectionStateChanged,
 from app.engine.builder import build_engine
 from app.engine.facade import EngineFacade
 from app.engine.specs import StrategySpec
+from app.engine.supervisor import WorkerHealth
 from tests.emulator.emulator import ExchangeEmulator
 from tests.engine.engine_harness import offline_settings
 from tests.engine.order_fixtures import (
@@ -74,29 +75,36 @@ def test_closed_candles_reach_the_strategy_and_a_dropped_venue_is_reconnected(
         facade.start_strategy(spec).result(10)
         facade.start().result(30)
 
-        def seen_any(kind: type[Event]) -> Callable[[], bool]:
+        def seen_any(kind: type[CandleUpdated | CandleClosed]) -> Callable[[], bool]:
             def check() -> bool:
                 seen.extend(facade.events.drain())
-                return any(isinstance(e, kind) for e in seen)
+                return any(isinstance(e, kind) and e.timeframe == "5m" for e in seen)
 
             return check
 
+        assert len(facade.candles("BTC/USDT", "1h")) > 100  # the watch-list chart history
         _wait(seen_any(CandleUpdated))  # the first poll marked where the history ends
         emulator.close_candle("BTC/USDT", "5m")
         _wait(seen_any(CandleClosed))
-        emulator.inject("GET /api/v3/klines", "http_500", times=3)  # one poll, all its retries
-        _wait(lambda: facade.worker_health()["candles:BTC/USDT:5m"].restarts >= 1)
+        emulator.inject("GET /api/v3/klines", "http_500", times=None)  # down until cleared
+
+        def candle_workers() -> list[WorkerHealth]:
+            return [h for n, h in facade.worker_health().items() if n.startswith("candles:")]
+
+        _wait(lambda: any(h.restarts >= 1 for h in candle_workers()))
         emulator.clear_faults()
 
-        health = facade.worker_health()["candles:BTC/USDT:5m"]
-        assert health.last_error is not None and "unavailable" in health.last_error
-        _wait(lambda: facade.worker_health()["candles:BTC/USDT:5m"].status == "running")
-        closes_before = sum(isinstance(e, CandleClosed) for e in seen)
+        crashed = [h for h in candle_workers() if h.restarts]
+        assert crashed and all("unavailable" in (h.last_error or "") for h in crashed)
+        _wait(lambda: all(h.status == "running" for h in candle_workers()))
+        closes_before = sum(isinstance(e, CandleClosed) and e.timeframe == "5m" for e in seen)
         emulator.close_candle("BTC/USDT", "5m")
 
         def closed_again() -> bool:
             seen.extend(facade.events.drain())
-            return sum(isinstance(e, CandleClosed) for e in seen) > closes_before
+            return sum(isinstance(e, CandleClosed) and e.timeframe == "5m" for e in seen) > (
+                closes_before
+            )
 
         _wait(closed_again, timeout=30)
         assert any(isinstance(e, ConnectionStateChanged) for e in seen)
