@@ -123,9 +123,9 @@ class InlineBackend:
         label: str = "",
     ) -> list[Any] | None:
         """See :meth:`Backend.map`."""
-        if self._shared is None or not same_payload(shared, self._shared):
+        if self._shared is None or not same_payload((setup, shared), self._shared):
             self._state = setup(shared)
-            self._shared = shared
+            self._shared = (setup, shared)
         clock = ProgressClock(label, len(items), progress)
         results = []
         for item in items:
@@ -177,11 +177,11 @@ class LocalBackend:
         return _collect(futures, [len(chunk) for chunk in chunks], label, progress, cancel)
 
     def _pool_for(self, setup: SetupFn, shared: Any) -> ProcessPoolExecutor:
-        if self._pool is not None and same_payload(shared, self._shared):
+        if self._pool is not None and same_payload((setup, shared), self._shared):
             return self._pool
         self.close()
         self._token = uuid.uuid4().hex
-        self._shared = shared
+        self._shared = (setup, shared)
         self._pool = ProcessPoolExecutor(
             max_workers=self._workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -259,10 +259,10 @@ class DaskBackend:
         label: str = "",
     ) -> list[Any] | None:
         """See :meth:`Backend.map`."""
-        if self._shared_future is None or not same_payload(shared, self._shared):
+        if self._shared_future is None or not same_payload((setup, shared), self._shared):
             self._token = uuid.uuid4().hex
             self._shared_future = self._client.scatter(shared, broadcast=True, hash=False)
-            self._shared = shared
+            self._shared = (setup, shared)
         chunks = batches(items, self.workers)
         futures = [
             self._client.submit(
