@@ -88,11 +88,14 @@ class ChartFeed(QObject):
         """A live candle of some market: draw it when it is the selected one."""
         if event.symbol != self.panel.symbol() or event.timeframe != self.panel.timeframe():
             return
-        if self._last_ts is None:
-            self.reload()
-            return
         candle: Candle = event.candle
         values = (candle.open, candle.high, candle.low, candle.close, candle.volume)
+        if self._last_ts is None:
+            self.reload()  # the engine may hold history by now
+            if self._last_ts is None:  # it does not: the chart starts from live bars
+                self.panel.chart.append_candle(candle.timestamp, *values)
+                self._last_ts = candle.timestamp
+            return
         try:
             if candle.timestamp == self._last_ts:
                 self.panel.chart.update_last_candle(candle.timestamp, *values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -76,3 +77,18 @@ def test_chart_shows_engine_candles_live_bars_fills_and_order_lines(
     assert panel.chart.order_lines.orders[0].price == float(price)
     wait_result(engine.cancel_order(order.client_order_id))
     qtbot.waitUntil(lambda: panel.chart.order_lines.orders == [], timeout=5000)
+
+
+def test_chart_without_history_starts_from_live_bars(qtbot: QtBot, engine: EngineFacade) -> None:
+    bridge = EngineBridge(engine.events, interval_ms=20)
+    panel = ChartPanel(["BTC/USDT"])
+    qtbot.addWidget(panel)
+    bridge.setParent(panel)
+    panel.set_timeframes(["1h"], "1h")
+    feed = ChartFeed(engine, bridge, panel, panel)
+    feed.reload()
+    bridge.start()
+    qtbot.waitUntil(lambda: feed.bars >= 10, timeout=10000)
+    stamps = list(panel.chart.series.timestamps)
+    assert stamps == sorted(set(stamps))
+    assert all((b - a) % 3_600_000 == 0 for a, b in itertools.pairwise(stamps))
