@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from app.core.events import (
     WorkerHealthChanged,
 )
 from app.core.models import Balance, Order
+from app.engine.account import Account
 from app.engine.bus import CoalescingQueue
 from app.engine.candle_book import CandleBook
 from app.engine.engine_parts import EngineParts
@@ -37,7 +39,7 @@ from app.engine.read_model import ReadModel
 from app.engine.specs import StrategySpec
 from app.engine.strategy_runner import StrategyRunner
 from app.engine.supervisor import Supervisor
-from app.risk.context import RiskContext
+from app.observability.metrics import default_registry
 from app.risk.limits import RiskLimits
 
 logger = logging.getLogger(__name__)
@@ -67,14 +69,20 @@ class Engine:
         self.view = ReadModel()
         self.equity = EquityCurve()
         self.supervisor = Supervisor(self.bus.publish)
+        self.account = Account(parts.portfolio, parts.tracker, self.view, self.candles)
         self.runner = StrategyRunner(
-            parts.executor, parts.risk, self, self.bus.publish, parts.registry, window=parts.window
+            parts.executor,
+            parts.risk,
+            self.account,
+            self.bus.publish,
+            parts.registry,
+            window=parts.window,
         )
         self.desk = OrderDesk(
             parts.exchange,
             parts.executor,
             parts.risk,
-            self,
+            self.account,
             self.bus.publish,
             last_prices=self.candles.last_prices,
             positions=lambda: {p.symbol: p.quantity for p in parts.portfolio.positions},
@@ -83,6 +91,10 @@ class Engine:
         self.live: LiveMarketData | None = None
         self._watched: set[tuple[str, str]] = set()
         self._tickers: set[str] = set()
+        self._close_seconds = default_registry().histogram(
+            "cryptobot_candle_close_seconds",
+            "Seconds from a candle close to the strategies having acted on it (orders sent)",
+        )
         self.running = False
         self._loaded = False
         self._restored: set[str] = set()
@@ -250,6 +262,7 @@ class Engine:
     # ------------------------------------------------------------------ market data
     async def on_candle_closed(self, event: CandleClosed) -> None:
         """Candle sink: update equity and breakers, then run the strategies on the close."""
+        started = time.perf_counter()
         snapshot = self.parts.portfolio.snapshot(self.candles.last_prices())
         for change in self.risk.update_equity(snapshot.equity, event.timestamp):
             self.bus.publish(change)
@@ -265,6 +278,7 @@ class Engine:
             )
         )
         await self.runner.on_candle_closed(event)
+        self._close_seconds.observe(time.perf_counter() - started)
         self._refresh()
         self._flush_audit()
 
@@ -315,28 +329,6 @@ class Engine:
             {**self.risk.states(), self.parts.breaker.name: self.parts.breaker.state.breaker_state},
             self.runner.statuses(),
             self.supervisor.health(),
-        )
-
-    # ------------------------------------------------------------------ account view
-    def risk_context(self, symbol: str) -> RiskContext:
-        """Account snapshot for an order in ``symbol`` (used by the runner and manual orders).
-
-        Raises:
-            EngineError: the exchange does not list ``symbol``.
-        """
-        market = self.view.markets().get(symbol)
-        if market is None:
-            raise EngineError(f"{symbol} is not listed on {self.exchange.exchange_id}")
-        portfolio = self.parts.portfolio
-        marks = self.candles.last_prices()
-        return RiskContext(
-            equity=portfolio.snapshot(marks).equity,
-            quote_free=portfolio.cash,
-            positions={p.symbol: p.quantity for p in portfolio.positions},
-            last_prices=marks,
-            open_orders=len(self.parts.tracker.active()),
-            market=market,
-            fee_rate=market.taker_fee,
         )
 
     # ------------------------------------------------------------------ commands
