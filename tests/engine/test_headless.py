@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,73 @@ def test_a_config_file_with_bad_values_lists_them(
     config.write_text('[general]\nmode = "moon"\n', encoding="utf-8")
     assert main(["run", "--config", str(config)]) == 1
     assert "general.mode" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_while_trading_at_full_speed_leaves_a_consistent_store(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from app.config.paths import AppPaths
+    from app.config.schema import Settings
+    from app.config.store import save_settings
+
+    base = Settings()
+    folder = tmp_path / "cfg"
+    paths = AppPaths(folder, folder, folder, folder, folder)
+    config = save_settings(replace(base, replay=replace(base.replay, speed=0.0)), paths)
+    env = {**os.environ, "CRYPTOBOT_HOME": str(isolated_home), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "run", "--config", str(config), "--status-every", "0.5"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    database = isolated_home / "data" / "cryptobot.sqlite"
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line or line.startswith("status:"):
+                break
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _count(database, "fills") < 4:
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and "stopped cleanly" in out
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        orders = connection.execute("SELECT client_order_id, status, filled FROM orders").fetchall()
+        fills: dict[str, Decimal] = {}
+        for client_order_id, amount in connection.execute(
+            "SELECT client_order_id, amount FROM fills"
+        ):
+            fills[client_order_id] = fills.get(client_order_id, Decimal(0)) + Decimal(amount)
+        submitted = connection.execute(
+            "SELECT COUNT(*) FROM audit_log WHERE kind = 'order_submitting'"
+        ).fetchone()[0]
+    assert len(fills) >= 4
+    assert submitted == len(orders)
+    for client_order_id, status, filled in orders:
+        assert status in ("open", "filled"), (client_order_id, status)
+        if status == "filled":
+            assert fills[client_order_id] == Decimal(filled)
+
+
+def _count(database: Path, table: str) -> int:
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(database) as connection:
+            return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
