@@ -109,6 +109,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     sizing.add_argument("--size", help="fixed quantity per entry, e.g. 0.1")
     sizing.add_argument("--stake-pct", help="percent of equity per entry")
     sizing.add_argument("--stake-amount", help="quote-currency amount per entry")
+    money.add_argument("--stop-loss-pct", help="stop-loss distance, %% of entry")
+    money.add_argument("--take-profit-pct", help="take-profit distance, %% of entry")
+    money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
     money.add_argument("--allow-short", action="store_true", help="trade short signals too")
     run = parser.add_argument_group("where it runs and output")
     run.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
@@ -220,6 +223,9 @@ def run_montecarlo(args: argparse.Namespace) -> int:
         size=args.size,
         stake_pct=args.stake_pct,
         stake_amount=args.stake_amount,
+        stop_loss_pct=args.stop_loss_pct,
+        take_profit_pct=args.take_profit_pct,
+        trailing_stop_pct=args.trailing_stop_pct,
         allow_short=args.allow_short,
         timeframe=args.timeframe,
     )
@@ -313,6 +319,9 @@ def _inputs(args: argparse.Namespace) -> tuple[pd.DataFrame, ResearchSettings, S
         size=args.size,
         stake_pct=args.stake_pct,
         stake_amount=args.stake_amount,
+        stop_loss_pct=args.stop_loss_pct,
+        take_profit_pct=args.take_profit_pct,
+        trailing_stop_pct=args.trailing_stop_pct,
         allow_short=args.allow_short,
         timeframe_ms=_timeframe_ms(args.timeframe),
         strategies_dir=args.strategies_dir,

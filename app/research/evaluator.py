@@ -130,11 +130,16 @@ class Evaluator:
         )
 
     def _fast_path(self, strategy: BaseStrategy) -> bool:
-        return not self.settings.config.allow_short and (
-            strategy.stop_loss_pct is None
-            and strategy.take_profit_pct is None
-            and strategy.trailing_stop_pct is None
+        config = self.settings.config
+        stops = (
+            config.stop_loss_pct,
+            config.take_profit_pct,
+            config.trailing_stop_pct,
+            strategy.stop_loss_pct,
+            strategy.take_profit_pct,
+            strategy.trailing_stop_pct,
         )
+        return not config.allow_short and all(stop is None for stop in stops)
 
     def _replay(
         self, signals: SignalArrays, span: Window, cut: int
@@ -184,12 +189,13 @@ class Evaluator:
             short_exits=None if signals.short_exits is None else signals.short_exits[cut:],
         )
         arrays = candle_arrays(self.candles.iloc[span.trade_from : span.stop])
+        own = self.settings.config
         config = replace(
-            self.settings.config,
+            own,
             timeframe_ms=self._timeframe_ms,
-            stop_loss_pct=strategy.stop_loss_pct,
-            take_profit_pct=strategy.take_profit_pct,
-            trailing_stop_pct=strategy.trailing_stop_pct,
+            stop_loss_pct=own.stop_loss_pct or strategy.stop_loss_pct,
+            take_profit_pct=own.take_profit_pct or strategy.take_profit_pct,
+            trailing_stop_pct=own.trailing_stop_pct or strategy.trailing_stop_pct,
         )
         result = simulate(strategy, arrays, sliced, config, self._rule)
         found = result.metrics

@@ -46,12 +46,17 @@ class ResearchSettings:
         size: DecimalLike | None = None,
         stake_pct: DecimalLike | None = None,
         stake_amount: DecimalLike | None = None,
+        stop_loss_pct: DecimalLike | None = None,
+        take_profit_pct: DecimalLike | None = None,
+        trailing_stop_pct: DecimalLike | None = None,
         allow_short: bool = False,
         timeframe_ms: int | None = None,
         fixed_params: dict[str, object] | None = None,
         strategies_dir: Path | None = None,
     ) -> ResearchSettings:
         """Validated settings from user values (strings or numbers, as the backtest takes).
+
+        Stop distances given here (percent) override the strategy's own stop parameters.
 
         Raises:
             BacktestError: a setting is invalid or not exactly one sizing was given.
@@ -60,6 +65,9 @@ class ResearchSettings:
             cash=_decimal(cash, "cash"),
             fee=_decimal(fee, "fee"),
             slippage_bps=_decimal(slippage_bps, "slippage_bps"),
+            stop_loss_pct=optional_decimal(stop_loss_pct, "stop_loss_pct"),
+            take_profit_pct=optional_decimal(take_profit_pct, "take_profit_pct"),
+            trailing_stop_pct=optional_decimal(trailing_stop_pct, "trailing_stop_pct"),
             allow_short=allow_short,
             timeframe_ms=timeframe_ms,
         ).validated()
@@ -119,9 +127,16 @@ class ResearchSettings:
             "fee": str(config.fee),
             "slippage_bps": str(config.slippage_bps),
             "allow_short": config.allow_short,
+            "stop_loss_pct": _text(config.stop_loss_pct),
+            "take_profit_pct": _text(config.take_profit_pct),
+            "trailing_stop_pct": _text(config.trailing_stop_pct),
             self.sizing_kind: str(self.sizing_value),
             "fixed_params": dict(self.fixed_params),
         }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _decimal(value: DecimalLike, name: str) -> Decimal:

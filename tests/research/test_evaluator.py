@@ -57,3 +57,25 @@ def test_window_trades_only_after_its_warm_up(btc_1h: pd.DataFrame) -> None:
     # window may trade more than a cold start on the same 500 bars, never on earlier bars.
     assert (windowed.metrics["num_trades"] or 0) >= alone.num_trades
     assert windowed.equity[0] == pytest.approx(10_000.0)
+
+
+def test_stops_from_the_settings_match_the_engine(btc_1h: pd.DataFrame) -> None:
+    settings = ResearchSettings.create(
+        "sma_cross", size="0.1", stop_loss_pct="1.5", take_profit_pct="4"
+    )
+    score = Evaluator(btc_1h, settings).score({"fast": 10, "slow": 30})
+    result = run_backtest(
+        "sma_cross",
+        btc_1h,
+        params={"fast": 10, "slow": 30},
+        size="0.1",
+        stop_loss_pct="1.5",
+        take_profit_pct="4",
+    )
+    plain = Evaluator(btc_1h, ResearchSettings.create("sma_cross", size="0.1")).score(
+        {"fast": 10, "slow": 30}
+    )
+    assert {trade.exit_reason for trade in result.trades} > {"signal"}
+    assert score.metrics["num_trades"] == result.num_trades
+    assert score.metrics["total_return_pct"] == pytest.approx(result.metrics.total_return_pct)
+    assert score.metrics["total_return_pct"] != plain.metrics["total_return_pct"]
