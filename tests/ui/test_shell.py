@@ -7,13 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.config.schema import Theme
 from app.core.enums import BreakerState, TradingMode
 from app.core.events import WorkerHealthChanged
 from app.engine.facade import EngineFacade
+from app.security.memory_store import InMemorySecretStore
 from app.strategies.registry import default_registry
 from app.ui.app import ExceptionHook, configure_qsettings
 from app.ui.chart.palette import LIGHT
@@ -222,3 +223,23 @@ def test_exception_hook_logs_and_shows_the_error(
     finally:
         hook.uninstall()
     assert hook.shown[1] == "RuntimeError: worker thread broke"
+
+
+def test_tools_menu_opens_the_settings_dialog_and_wizard(
+    qtbot: QtBot, engine_and_window: tuple[EngineFacade, MainWindow]
+) -> None:
+    _facade, window = engine_and_window
+    window.secret_store = InMemorySecretStore
+    seen: list[str] = []
+
+    def close_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        seen.append(type(dialog).__name__)
+        dialog.reject()
+
+    QTimer.singleShot(300, close_dialog)
+    window.settings_action.trigger()  # modal: returns once the dialog is closed
+    QTimer.singleShot(300, close_dialog)
+    window.wizard_action.trigger()
+    assert seen == ["SettingsDialog", "SetupWizard"]
