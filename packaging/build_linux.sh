@@ -33,6 +33,13 @@ build_bundle() {
   # Linux has no console/windowed executable flag: the desktop entry point is a link.
   ln -sfn cryptobot "$BUNDLE/cryptobot-gui"
   find "$BUNDLE" -name __pycache__ -type d -prune -exec rm -rf {} +
+  # Debug symbols are most of a shared library's size. Not the executable (its Python archive is
+  # appended) and not auditwheel-patched wheel libraries (*.libs/: stripping numpy's OpenBLAS
+  # breaks it with "ELF load command address/offset not page-aligned").
+  if command -v strip >/dev/null; then
+    find "$BUNDLE/_internal" -type f -name '*.so*' -not -path '*.libs/*' \
+      -exec strip --strip-unneeded {} +
+  fi
 }
 
 build_tarball() {

@@ -34,21 +34,44 @@ fi
 say "self-test from $BUNDLE"
 "$BUNDLE/cryptobot" self-test
 
+# Milliseconds from launch to the "window shown" line, and to exit. The app runs in a pseudo
+# terminal so its output is line-buffered and the line arrives when the window shows.
 startup_ms() {
-  local start end
-  start="$(date +%s%N)"
-  "$BUNDLE/cryptobot-gui" --smoke >"$SCRATCH/smoke.out" 2>&1 || {
-    cat "$SCRATCH/smoke.out" >&2
-    return 1
-  }
-  end="$(date +%s%N)"
-  echo $(((end - start) / 1000000))
+  python3 - "$BUNDLE/cryptobot-gui" <<'PY'
+import os, pty, subprocess, sys, time
+
+primary, secondary = pty.openpty()
+started = time.perf_counter()
+child = subprocess.Popen([sys.argv[1], "--smoke"], stdout=secondary, stderr=subprocess.STDOUT)
+os.close(secondary)
+output, shown = b"", None
+while True:
+    try:
+        chunk = os.read(primary, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    output += chunk
+    if shown is None and b"window shown" in output:
+        shown = time.perf_counter()
+code = child.wait()
+ended = time.perf_counter()
+if code != 0 or shown is None:
+    sys.stderr.write(output.decode(errors="replace"))
+    sys.exit(1)
+print(round((shown - started) * 1000), round((ended - started) * 1000))
+PY
 }
 
-times=()
+shown_times=()
+exit_times=()
 for _ in $(seq "$RUNS"); do
-  times+=("$(startup_ms)")
+  read -r shown ended <<<"$(startup_ms)"
+  shown_times+=("$shown")
+  exit_times+=("$ended")
 done
-median="$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")"
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 say "figure: bundle size $(du -sm "$BUNDLE" | cut -f1) MB unpacked (goal <= 250 MB)"
-say "figure: start-up to shown window and exit, median of $RUNS: $median ms (runs: ${times[*]}; goal < 3000 ms)"
+say "figure: start-up to a shown window (offscreen), median of $RUNS: $(median "${shown_times[@]}") ms (runs: ${shown_times[*]}; goal < 3000 ms)"
+say "figure: start, show, close and exit, median of $RUNS: $(median "${exit_times[@]}") ms (runs: ${exit_times[*]})"
