@@ -44,6 +44,7 @@ EMULATOR_STATUS = {
     "REJECTED": OrderStatus.REJECTED,
 }
 POST_ORDER = "POST /api/v3/order"
+FINAL_PASSES = 5
 
 
 @dataclass
@@ -230,7 +231,11 @@ async def _final_reconcile(config: WorkerConfig, database: Database) -> None:
         exchange, database, VENUE, portfolio=Portfolio("USDT"), symbols=(SYMBOL,)
     )
     try:
-        await path.start()
+        report = await path.start()
+        for _ in range(FINAL_PASSES):  # as the periodic worker would, until nothing is open
+            if not report.unresolved:
+                break
+            report = await path.reconciler.reconcile()
     finally:
         path.close()
         await exchange.close()

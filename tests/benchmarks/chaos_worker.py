@@ -122,7 +122,12 @@ async def main_async(config: WorkerConfig) -> int:
         count = len(OrderRepository(database).list_all(config.venue))
         rng = random.Random(config.seed * 1_000_003 + count)
         while count < config.target_orders:
-            request = await next_request(path, rng, count, config.seed)
+            try:
+                request = await next_request(path, rng, count, config.seed)
+            except CryptobotError as exc:  # the price read failed after its retries
+                logging.getLogger(__name__).warning("no price: %s", exc)
+                await asyncio.sleep(0.05)
+                continue
             if request is None:
                 await cancel_one(path, rng)
                 continue

@@ -32,13 +32,28 @@ def test_sixty_orders_with_faults_and_kills_leave_store_equal_to_exchange(
     assert result.faults_injected > 0
     assert result.unknown_outcomes >= 1
     assert result.reconciliation_fixes >= 1  # kills and faults did leave work to recover
-    assert result.orders_requested == 60
-    assert result.duplicates == 0
-    assert result.lost == 0
-    assert result.unresolved == []
-    assert result.status_mismatches == []
-    assert (result.fills_missing, result.fills_extra) == (0, 0)
     assert result.fills_store == result.fills_exchange > 0
-    assert result.position_store == result.position_exchange
-    assert result.alerts == 0  # every difference the faults caused was explained and fixed
-    assert result.orders_on_exchange + result.rejected_not_received == 60
+    # one comparison, so a failure shows every figure at once
+    assert {
+        "orders requested": result.orders_requested,
+        "on the exchange or never placed": result.orders_on_exchange + result.rejected_not_received,
+        "duplicates": result.duplicates,
+        "lost": result.lost,
+        "unresolved": result.unresolved,
+        "status mismatches": result.status_mismatches,
+        "fills missing": result.fills_missing,
+        "fills extra": result.fills_extra,
+        "position difference": result.position_store - result.position_exchange,
+        "alerts": result.alerts,  # every difference the faults caused was explained and fixed
+    } == {
+        "orders requested": 60,
+        "on the exchange or never placed": 60,
+        "duplicates": 0,
+        "lost": 0,
+        "unresolved": [],
+        "status mismatches": [],
+        "fills missing": 0,
+        "fills extra": 0,
+        "position difference": 0,
+        "alerts": 0,
+    }
