@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.config.paths import AppPaths, resource_path
 from app.config.schema import Theme
+from app.ui.gc_guard import install_gc_guard
 from app.ui.messages import show_message
 from app.ui.theme import apply_theme
 
@@ -69,6 +70,7 @@ def create_application(argv: Sequence[str] = (), theme: Theme = Theme.DARK) -> Q
     app.setApplicationDisplayName(APPLICATION)
     app.setWindowIcon(app_icon())
     apply_theme(app, theme)
+    install_gc_guard(app)
     return app
 
 

@@ -174,11 +174,13 @@ class EngineBridge(QObject):
 class FutureRelay(QObject):
     """Delivers the result of an engine future to callbacks on the GUI thread.
 
-    The engine completes futures on its own thread; the relay's signal is queued to the thread
-    the relay lives in, so ``on_success``/``on_error`` always run on the GUI thread.
+    The engine thread never touches a Qt object: a GUI-thread timer polls the future and calls
+    ``on_success``/``on_error`` there once it is done. (Emitting a queued signal from the engine
+    thread races with the owning widget's destruction and can crash PySide.) A relay with a parent
+    dies with it, silently dropping a result nobody can show any more.
     """
 
-    finished = Signal(object)
+    POLL_MS: ClassVar[int] = 15
     _pending: ClassVar[set[FutureRelay]] = set()  # keeps parentless relays alive until they fire
 
     def __init__(
@@ -189,18 +191,20 @@ class FutureRelay(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._future = future
         self._on_success = on_success
         self._on_error = on_error
-        self.finished.connect(self._deliver)
-        FutureRelay._pending.add(self)
-        future.add_done_callback(self._relay)
+        if parent is None:
+            FutureRelay._pending.add(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
 
-    def _relay(self, future: concurrent.futures.Future[Any]) -> None:
-        try:
-            self.finished.emit(future)
-        except RuntimeError:  # the owning widget was closed before the command finished
-            FutureRelay._pending.discard(self)
-            logger.debug("engine command finished after its window closed")
+    def _poll(self) -> None:
+        if self._future.done():
+            self._timer.stop()
+            self._deliver(self._future)
 
     def _deliver(self, future: concurrent.futures.Future[Any]) -> None:
         try:

@@ -11,7 +11,6 @@ import asyncio
 import concurrent.futures
 import gc
 import logging
-import weakref
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ from app.core.errors import (
     TemporaryExchangeError,
 )
 from app.core.models import Balance
+from app.ui.bridge import when_done
 
 logger = logging.getLogger(__name__)
 
@@ -73,36 +73,19 @@ class ConnectionTester(QObject):
         # thread could otherwise destroy Qt objects off the GUI thread (a crash).
         gc.collect()
         future = self._pool.submit(lambda: asyncio.run(factory()))
-        deliver = weakref.WeakMethod(self._deliver)
-        future.add_done_callback(lambda done: _call_if_alive(deliver, done))
+        # Delivered on the GUI thread; dropped with this object if its window closed meanwhile.
+        when_done(future, self.succeeded.emit, self._report_failure, parent=self)
         self._future = future
         return future
 
-    def _deliver(self, future: concurrent.futures.Future[Any]) -> None:
-        exc = future.exception()
-        if exc is not None and not isinstance(exc, CryptobotError):
+    def _report_failure(self, exc: BaseException) -> None:
+        if not isinstance(exc, CryptobotError):
             logger.error("connection test failed unexpectedly", exc_info=exc)
-        try:
-            if exc is None:
-                self.succeeded.emit(future.result())
-            else:
-                self.failed.emit(describe_connection_error(exc))
-        except RuntimeError:
-            # The window closed while the test ran; nobody is left to tell.
-            logger.info("connection test finished after its window closed")
+        self.failed.emit(describe_connection_error(exc))
 
     def shutdown(self) -> None:
         """Stop accepting tests; a running one finishes in the background."""
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _call_if_alive(
-    method: weakref.WeakMethod[Any],
-    future: concurrent.futures.Future[Any],
-) -> None:
-    target = method()
-    if target is not None:
-        target(future)
 
 
 def describe_connection_error(exc: BaseException) -> str:
