@@ -35,6 +35,7 @@ from app.exchange.factory import (
 )
 from app.exchange.paper import PaperExchange
 from app.exchange.paper_storage import StoragePaperLedger
+from app.observability.redaction import register_secret
 from app.risk.manager import RiskManager
 from app.security.api_keys import load_credentials
 from app.storage.database import Database
@@ -178,4 +179,6 @@ def _credentials(settings: Settings, store: SecretStorePort | None) -> Credentia
         stored = load_credentials(store, reference)
     except SecretStoreError as exc:
         raise ConfigError(str(exc)) from exc
+    for value in stored.secret_values():
+        register_secret(value)  # no log line may ever show them
     return Credentials(stored.api_key, stored.secret, stored.password)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config.paths import resource_path
 from app.config.schema import Settings
@@ -20,13 +20,15 @@ from app.core.errors import ConfigError
 from app.core.events import Event, TickerUpdated
 from app.core.ports import ExchangePort
 from app.core.time import now_ms
-from app.exchange.ccxt_adapter import CcxtExchange
 from app.exchange.ccxt_config import merge_ccxt_config
 from app.exchange.credentials import Credentials
 from app.exchange.paper import PaperExchange
 from app.exchange.paper_ledger import PaperLedger
 from app.exchange.replay import ReplayFeed
 from app.exchange.replay_data import load_csv_series
+
+if TYPE_CHECKING:  # ccxt takes seconds to import; offline mode never needs it
+    from app.exchange.ccxt_adapter import CcxtExchange
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,8 @@ def ccxt_exchange_from_settings(
         sandbox: overrides ``settings.exchange.sandbox`` when given.
         options: further keyword arguments of :class:`CcxtExchange`.
     """
+    from app.exchange.ccxt_adapter import CcxtExchange
+
     return CcxtExchange(
         settings.exchange.id,
         merge_ccxt_config(settings.exchange.ccxt_config, ccxt_overrides),
