@@ -152,6 +152,9 @@ def trades_model(parent: QWidget | None = None) -> RecordTableModel[Trade]:
     return model
 
 
-def chart_trades(trades: tuple[Trade, ...]) -> list[tuple[int, Decimal, int, Decimal]]:
-    """``(entry_time, entry_price, exit_time, exit_price)`` of every trade, for the chart."""
-    return [(t.entry_time, t.entry_price, t.exit_time, t.exit_price) for t in trades]
+def chart_trades(trades: tuple[Trade, ...]) -> list[tuple[int, Decimal, int, Decimal, str]]:
+    """``(entry_time, entry_price, exit_time, exit_price, side)`` of every trade, for the chart.
+
+    ``side`` is ``"long"`` or ``"short"``.
+    """
+    return [(t.entry_time, t.entry_price, t.exit_time, t.exit_price, t.side) for t in trades]

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pandas as pd
 from PySide6.QtCore import QObject
 
+from app.core.enums import Side
 from app.core.errors import DataError
 from app.core.events import CandleClosed, CandleUpdated
 from app.core.models import Candle, Fill, Order
@@ -112,6 +113,17 @@ class ChartFeed(QObject):
         if len(chart.series) < MIN_VIEW_BARS:
             chart.flush_live_updates()
             chart.show_last(MIN_VIEW_BARS)
+
+    def show_backtest_trades(
+        self, trades: Sequence[tuple[int, Decimal, int, Decimal, str]]
+    ) -> None:
+        """Mark a backtest's round trips: longs buy at entry and sell at exit, shorts reverse."""
+        markers: list[tuple[int, Decimal, Side]] = []
+        for entry_time, entry_price, exit_time, exit_price, side in trades:
+            opening = Side.BUY if side == "long" else Side.SELL
+            markers.append((entry_time, entry_price, opening))
+            markers.append((exit_time, exit_price, opening.opposite))
+        self.panel.chart.set_trade_markers(markers)
 
     def on_fills(self, _fills: Sequence[Fill]) -> None:
         """New fills: redraw the markers of the selected symbol."""

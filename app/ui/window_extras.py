@@ -27,6 +27,7 @@ def add_optional_docks(window: MainWindow) -> None:
         backtest = BacktestPanel(window, window.registry)
         window.add_panel("backtest", "Backtest", backtest, "trading")
         backtest.candles_ready.connect(window.chart_feed.show_frame)
+        backtest.trades_ready.connect(window.chart_feed.show_backtest_trades)
         window.backtest_panel = backtest
     try:
         from app.ui.panels.log_viewer import LogViewerPanel

@@ -82,6 +82,7 @@ def test_run_backtest_shows_the_same_result_as_the_engine(
         first.entry_price,
         first.exit_time,
         first.exit_price,
+        first.side,
     )
     assert len(candles_blocker.args[0]) == expected.bars
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
+import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.backtest import run_backtest
 from app.core.enums import OrderType, Side
 from app.core.events import TickerUpdated
 from app.core.models import Order
 from app.engine.facade import EngineFacade
+from app.storage.candle_csv import read_candle_csv
+from app.ui.backtest_results import chart_trades
 from app.ui.bridge import EngineBridge
 from app.ui.chart import ChartPanel
 from app.ui.chart_feed import ChartFeed
@@ -92,3 +97,25 @@ def test_chart_without_history_starts_from_live_bars(qtbot: QtBot, engine: Engin
     stamps = list(panel.chart.series.timestamps)
     assert stamps == sorted(set(stamps))
     assert all((b - a) % 3_600_000 == 0 for a, b in itertools.pairwise(stamps))
+
+
+def test_backtest_trades_are_marked_on_the_chart(qtbot: QtBot, data_dir: Path) -> None:
+    facade, _paths, _settings = offline_engine(speed=3600.0)
+    try:
+        bridge = EngineBridge(facade.events, interval_ms=20)
+        panel = ChartPanel(["BTC/USDT"])
+        qtbot.addWidget(panel)
+        bridge.setParent(panel)
+        feed = ChartFeed(facade, bridge, panel, panel)
+        candles = read_candle_csv(data_dir / "btc_usdt_1h.csv")
+        result = run_backtest("sma_cross", candles, cash=10_000, fee=0.001, size=0.1)
+        feed.show_frame(candles)
+        feed.show_backtest_trades(chart_trades(result.trades))
+        points = panel.chart.trade_markers.scatter.data
+        assert len(points) == 2 * len(result.trades) > 0
+        first = result.trades[0]
+        entry_bar = int(np.searchsorted(candles["timestamp"].to_numpy(), first.entry_time))
+        assert (points["x"][0], points["y"][0]) == (entry_bar, float(first.entry_price))
+        assert points["y"][1] == float(first.exit_price)
+    finally:
+        facade.shutdown()

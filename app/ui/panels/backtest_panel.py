@@ -40,7 +40,7 @@ class BacktestPanel(QWidget):
     """Choose a strategy and data, run the backtest in a worker process, inspect the results.
 
     Signals:
-        trades_ready(list): ``(entry_time, entry_price, exit_time, exit_price)`` per trade,
+        trades_ready(list): ``(entry_time, entry_price, exit_time, exit_price, side)`` per trade,
             emitted by "Show on chart".
         candles_ready(object): the candles (DataFrame) the shown result ran on, emitted just
             before ``trades_ready``.
