@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.core.ports import SecretStorePort
     from app.engine.facade import EngineFacade
     from app.observability.logging_config import LoggingHandle
+    from app.strategies.registry import StrategyRegistry
     from app.ui.main_window import MainWindow
     from app.ui.pending_facade import PendingFacade
 
@@ -139,7 +140,7 @@ def _run(
     builder = ThreadPoolExecutor(1, thread_name_prefix="engine-build")
     builds: list[Future[EngineFacade]] = []
 
-    builds.append(builder.submit(_build_engine, settings, paths, warnings, store))
+    builds.append(builder.submit(_build_engine, settings, paths, warnings, store, registry))
     pending = PendingFacade(settings.general.mode, settings.risk)
     outcome = StartupOutcome()
     try:
@@ -298,7 +299,11 @@ def _first_run_wizard(settings: Settings, paths: AppPaths, keys: KeyStoreProvide
 
 
 def _build_engine(
-    settings: Settings, paths: AppPaths, warnings: list[str], store: SecretStorePort | None
+    settings: Settings,
+    paths: AppPaths,
+    warnings: list[str],
+    store: SecretStorePort | None,
+    registry: StrategyRegistry,
 ) -> EngineFacade:
     """The engine for ``settings``; on a configuration problem, offline mode plus a warning."""
     from app.core.enums import TradingMode
@@ -306,7 +311,7 @@ def _build_engine(
     from app.engine.builder import build_engine
 
     try:
-        return build_engine(settings, paths, secret_store=store)
+        return build_engine(settings, paths, secret_store=store, registry=registry)
     except ConfigError as exc:
         if settings.general.mode is TradingMode.OFFLINE:
             raise
@@ -315,7 +320,7 @@ def _build_engine(
             "Cryptobot opened in OFFLINE paper mode instead (no real orders). Fix the "
             "problem in Tools > Settings and restart."
         )
-        return build_engine(settings, paths, mode=TradingMode.OFFLINE)
+        return build_engine(settings, paths, mode=TradingMode.OFFLINE, registry=registry)
 
 
 def _start_demo(window: MainWindow, facade: EngineFacade, strategy: str) -> None:

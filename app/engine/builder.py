@@ -40,7 +40,7 @@ from app.risk.manager import RiskManager
 from app.security.api_keys import load_credentials
 from app.storage.database import Database
 from app.storage.repositories import OrderRepository
-from app.strategies.registry import default_registry
+from app.strategies.registry import StrategyRegistry, default_registry
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def build_engine(
     mode: TradingMode | None = None,
     demo_dir: Path | None = None,
     window: int = 1000,
+    registry: StrategyRegistry | None = None,
 ) -> EngineFacade:
     """The engine for ``settings``, stopped, behind its facade.
 
@@ -67,6 +68,8 @@ def build_engine(
         mode: overrides ``settings.general.mode``.
         demo_dir: folder of the offline candles (default: ``resources/demo``).
         window: bars each strategy instance keeps.
+        registry: the strategies the engine may run (default: the built-ins plus the user
+            strategies in ``paths.strategies_dir``; load problems are logged).
 
     Returns:
         The facade; call ``start()`` to connect and trade.
@@ -153,7 +156,7 @@ def build_engine(
         portfolio=portfolio,
         risk=RiskManager(settings.risk, now_ms=clock),
         bus=bus,
-        registry=default_registry(),
+        registry=registry if registry is not None else _registry_with_user_strategies(paths),
         orders=OrderRepository(database),
         quote_currency=settings.general.quote_currency,
         clock=clock,
@@ -166,6 +169,14 @@ def build_engine(
     )
     logger.info("engine built: %s mode, venue %s, database %s", chosen, venue, database)
     return EngineFacade(Engine(parts, CoalescingQueue()))
+
+
+def _registry_with_user_strategies(paths: AppPaths) -> StrategyRegistry:
+    registry = default_registry()
+    if paths.strategies_dir.is_dir():
+        for problem in registry.load_user_strategies(paths.strategies_dir):
+            logger.warning("user strategy not loaded: %s", problem)
+    return registry
 
 
 def _credentials(settings: Settings, store: SecretStorePort | None) -> Credentials:
