@@ -91,17 +91,9 @@ def _load_settings(paths: AppPaths) -> tuple[Settings, bool, list[str]]:
 
 
 def _configure_logging(settings: Settings, paths: AppPaths) -> LoggingHandle:
-    from app.observability.logging_config import configure_logging
+    from app.observability.app_logging import configure_app_logging
 
-    options = settings.logging
-    return configure_logging(
-        paths.log_dir,
-        level=options.level,
-        component_levels=options.component_levels,
-        max_bytes=options.max_bytes,
-        backups=options.backups,
-        console=options.console,
-    )
+    return configure_app_logging(settings.logging, paths)
 
 
 def _run(

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from app.config.paths import resolve_paths
     from app.config.settings import load_settings
     from app.engine.builder import build_engine
-    from app.observability.logging_config import configure_logging
+    from app.observability.app_logging import configure_app_logging
 
     paths = resolve_paths()
     if args.config is not None:
@@ -82,12 +82,7 @@ def run(args: argparse.Namespace) -> int:
             f"with {args.strategy}. Run 'cryptobot' to set up an exchange."
         )
     logging_settings = settings.logging
-    handle = configure_logging(
-        paths.log_dir,
-        level=logging_settings.level,
-        component_levels=logging_settings.component_levels,
-        console=logging_settings.console,
-    )
+    handle = configure_app_logging(logging_settings, paths)
     try:
         metrics = _metrics_server(args.metrics_port)
         try:
