@@ -37,6 +37,8 @@ TRADE_LOOKBACK_MS = 10_000
 """Trades are fetched from this long before an order's creation (exchange clock skew)."""
 TRADE_PAGE = 1000
 """Trades asked for per request when paging through an account's history."""
+TRADE_WINDOW_MS = 86_400_000
+"""Longest time span one trade-history request covers (Binance spot: 24 hours)."""
 
 RECENT_ORDERS = 5000
 """Finished orders checked on start for fills that were never stored."""
@@ -206,6 +208,9 @@ class OrderTracker:
     async def sync_fills(self, symbol: str, since: int) -> list[Fill]:
         """Fetch our trades in ``symbol`` from ``since`` (paging) and apply the new ones.
 
+        Venues answer at most one time window per request (Binance spot: 24 hours from the
+        start time), so after a short page the next window is asked for until now.
+
         Raises:
             ExchangeError: a read failed after its retries.
             StorageError: the database failed.
@@ -215,12 +220,13 @@ class OrderTracker:
         while True:
             page = await self.exchange.fetch_my_trades(symbol, cursor, TRADE_PAGE)
             new.extend(self.apply_fills(page))
-            if len(page) < TRADE_PAGE:
+            last = max((fill.timestamp for fill in page), default=cursor)
+            if len(page) >= TRADE_PAGE and last > cursor:
+                cursor = last
+            elif self._clock() - cursor > TRADE_WINDOW_MS:
+                cursor = max(last, cursor + TRADE_WINDOW_MS)
+            else:
                 return new
-            last = max(fill.timestamp for fill in page)
-            if last <= cursor:
-                return new
-            cursor = last
 
     async def sync_missing_fills(self) -> list[Fill]:
         """Fetch fills of every known order whose filled amount has no stored fills yet.

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from app.core.enums import OrderStatus, OrderType, Side
 from app.core.events import FillReceived, OrderUpdated
+from app.core.time import now_ms
 from app.engine.executor import OrderRequest
 from app.engine.order_path import OrderPath
 from app.storage.database import Database
@@ -130,3 +131,12 @@ async def test_polling_costs_one_request_per_symbol_plus_one_per_order_that_left
     assert emulator.calls("GET /api/v3/order") == 1
     statuses = [path.tracker.get(o.client_order_id).status for o in orders]
     assert statuses == [OrderStatus.FILLED, OrderStatus.OPEN, OrderStatus.OPEN]
+
+
+async def test_trades_after_a_long_downtime_are_read_window_by_window(
+    path: OrderPath, emulator: ExchangeEmulator
+) -> None:
+    emulator.reset_counters()
+    three_days_ago = now_ms() - 3 * 86_400_000
+    assert await path.tracker.sync_fills(SYMBOL, three_days_ago) == []
+    assert emulator.calls("GET /api/v3/myTrades") == 4  # three one-day windows, then up to now
