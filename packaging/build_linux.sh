@@ -27,6 +27,10 @@ project_version() {
 }
 
 build_bundle() {
+  if ! "$PYTHON" -c 'import PyInstaller' 2>/dev/null; then
+    say "PyInstaller is not installed for $PYTHON: run $PYTHON -m pip install -e '.[build]'"
+    exit 1
+  fi
   say "PyInstaller bundle -> $BUNDLE"
   "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$DIST" --workpath "$WORK" packaging/cryptobot.spec
