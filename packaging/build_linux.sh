@@ -26,6 +26,19 @@ project_version() {
   "$PYTHON" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])'
 }
 
+# Development-only packages that must never ship (size, and code users do not need).
+DEV_ONLY='dask|distributed|optuna|backtrader|talib|pytest|_pytest|hypothesis|matplotlib|scipy'
+
+check_no_dev_packages() {
+  local found
+  found="$(grep -ohE "^ *\('($DEV_ONLY)[.']" "$WORK"/cryptobot/PYZ-00.toc "$WORK"/cryptobot/COLLECT-00.toc |
+    sed -E "s/^ *\('//; s/[.']$//" | sort -u | paste -sd' ' -)" || true
+  if [ -n "$found" ]; then
+    say "development-only packages were bundled: $found; add them to excludes in packaging/cryptobot.spec"
+    exit 1
+  fi
+}
+
 build_bundle() {
   if ! "$PYTHON" -c 'import PyInstaller' 2>/dev/null; then
     say "PyInstaller is not installed for $PYTHON: run $PYTHON -m pip install -e '.[build]'"
@@ -34,6 +47,7 @@ build_bundle() {
   say "PyInstaller bundle -> $BUNDLE"
   "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$DIST" --workpath "$WORK" packaging/cryptobot.spec
+  check_no_dev_packages
   # Linux has no console/windowed executable flag: the desktop entry point is a link.
   ln -sfn cryptobot "$BUNDLE/cryptobot-gui"
   find "$BUNDLE" -name __pycache__ -type d -prune -exec rm -rf {} +
