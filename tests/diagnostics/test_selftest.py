@@ -146,3 +146,11 @@ def test_cli_runs_the_chosen_checks(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_every_check_is_offered_by_the_cli() -> None:
     assert list(CHECKS) == ["database", "keyring", "backtest", "engine", "window"]
+
+
+def test_engine_without_replay_data_fails_naming_the_file(tmp_path: Path) -> None:
+    empty = tmp_path / "demo"
+    empty.mkdir()
+    result = run_check("engine", CHECKS["engine"], _context(tmp_path, empty))
+    assert result.status is Status.FAIL
+    assert "btc_usdt_1h.csv" in result.detail
