@@ -1,8 +1,9 @@
 """``cryptobot self-test``: prove this install works; exit 0, or 1 listing what failed.
 
-Checks (each PASS / WARN / FAIL with the reason): a fresh database migrates, the keyring backend
-(a missing one is a warning), a short backtest on the bundled demo candles, the engine boots in
-offline paper mode, and the main window shows offscreen. Nothing touches the user's own data.
+Checks (each PASS / WARN / FAIL with the reason): the bundled resources are present, a fresh
+database migrates, the keyring backend (a missing one is a warning), a short backtest on the
+bundled demo candles, the engine boots in offline paper mode, and the main window shows
+offscreen. Nothing touches the user's own data.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser(
         "self-test",
-        help="check that this installation works (database, keyring, backtest, engine, window)",
+        help="check that this installation works: resources, database, keyring, backtest, "
+        "engine and window",
         description=(
             "Run every check in a scratch folder (your settings and data are not touched) and "
             "exit 0 when none failed; a missing system keyring is only a warning."

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from app.config.paths import AppPaths
+from app.config.paths import AppPaths, resource_path
 from app.diagnostics.report import Status
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,13 @@ REQUIRED_TABLES = frozenset(
     {"alembic_version", "orders", "fills", "audit_log", "backtest_runs", "candle_series"}
 )
 KEYRING_ENTRY_POINTS = "keyring.backends"
+REQUIRED_RESOURCES = (
+    "icons/cryptobot.svg",
+    "icons/cryptobot.png",
+    "styles/dark.qss",
+    "styles/light.qss",
+    f"demo/{DEMO_FILE}",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +42,24 @@ class SelfTestContext:
     Attributes:
         paths: the scratch application directories (created), never the user's own.
         demo_dir: folder of the bundled demo candles.
+        resources_dir: the bundled ``resources`` folder (default: the app's own).
     """
 
     paths: AppPaths
     demo_dir: Path
+    resources_dir: Path | None = None
+
+
+def check_resources(context: SelfTestContext) -> Outcome:
+    """The files the app loads from ``resources/`` are installed: icon, themes, demo candles."""
+    root = context.resources_dir or resource_path()
+    missing = [name for name in REQUIRED_RESOURCES if not (root / name).is_file()]
+    if missing:
+        return Status.FAIL, (
+            f"missing from {root}: {', '.join(missing)}; the install is incomplete: "
+            "reinstall Cryptobot"
+        )
+    return Status.PASS, f"icon, themes and demo candles present in {root}"
 
 
 def check_database(context: SelfTestContext) -> Outcome:

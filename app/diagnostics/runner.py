@@ -16,6 +16,7 @@ from app.diagnostics.checks import (
     check_database,
     check_engine,
     check_keyring,
+    check_resources,
 )
 from app.diagnostics.report import CheckResult, SelfTestReport, Status
 from app.diagnostics.window import check_window
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 Check = Callable[[SelfTestContext], Outcome]
 
 CHECKS: Mapping[str, Check] = {
+    "resources": check_resources,
     "database": check_database,
     "keyring": check_keyring,
     "backtest": check_backtest,

@@ -14,9 +14,16 @@ from keyring.backends import fail
 from app.cli import main as cli_main
 from app.config.paths import resolve_paths
 from app.diagnostics import window
-from app.diagnostics.checks import SelfTestContext, check_backtest, check_keyring
+from app.diagnostics.checks import (
+    SelfTestContext,
+    check_backtest,
+    check_keyring,
+    check_resources,
+)
 from app.diagnostics.report import CheckResult, SelfTestReport, Status
 from app.diagnostics.runner import CHECKS, run_check, run_self_test
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _context(tmp_path: Path, demo_dir: Path) -> SelfTestContext:
@@ -145,7 +152,22 @@ def test_cli_runs_the_chosen_checks(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_check_is_offered_by_the_cli() -> None:
-    assert list(CHECKS) == ["database", "keyring", "backtest", "engine", "window"]
+    assert list(CHECKS) == ["resources", "database", "keyring", "backtest", "engine", "window"]
+
+
+def test_installed_resources_pass(tmp_path: Path) -> None:
+    status, detail = check_resources(_context(tmp_path, tmp_path))
+    assert status is Status.PASS, detail
+
+
+def test_missing_theme_fails_naming_it(tmp_path: Path) -> None:
+    resources = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", resources)
+    (resources / "styles" / "light.qss").unlink()
+    context = SelfTestContext(_context(tmp_path, tmp_path).paths, tmp_path, resources)
+    status, detail = check_resources(context)
+    assert status is Status.FAIL
+    assert "styles/light.qss" in detail and "reinstall Cryptobot" in detail
 
 
 def test_engine_without_replay_data_fails_naming_the_file(tmp_path: Path) -> None:
