@@ -23,7 +23,7 @@ $Want = (Get-FileHash pyproject.toml -Algorithm SHA256).Hash.ToLower()
 if (-not (Test-Path $Stamp) -or (Get-Content $Stamp) -ne $Want) {
     Write-Host "[dev] installing Cryptobot and its dependencies into $Venv"
     & $Py -m pip install --quiet --upgrade pip
-    & $Py -m pip install --quiet -e ".[dev]"
+    & $Py -m pip install --quiet -e ".[dev,build]"
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     Set-Content -Path $Stamp -Value $Want
 }

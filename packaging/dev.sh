@@ -3,7 +3,9 @@
 # test suite (lint + type check + layer contracts + pytest).
 #
 #   ./packaging/dev.sh run [ARGS...]    open the Cryptobot window (ARGS go to `cryptobot`)
-#   ./packaging/dev.sh test [PYTEST...] ruff, mypy, import-linter, then pytest (Qt offscreen)
+#   ./packaging/dev.sh test [PYTEST...] ruff, mypy, import-linter, pytest (Qt offscreen), then the
+#                                       PyInstaller bundle is built and self-tested from the bundle
+#                                       (CRYPTOBOT_SKIP_BUNDLE=1 skips that last step locally)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,6 +69,18 @@ ensure_system_packages() {
   fi
 }
 
+ensure_command() {
+  # $1: command, $2: Debian package providing it.
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if can_apt; then
+    apt_install "$2"
+  else
+    say "'$1' is missing. Install it with:"
+    say "  sudo apt-get install -y $2"
+    exit 1
+  fi
+}
+
 ensure_venv() {
   local python
   if ! python="$(find_python)"; then
@@ -95,7 +109,7 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing Cryptobot and its dependencies into $VENV (first run takes a few minutes)"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
+    "$VENV/bin/python" -m pip install --quiet -e ".[dev,build]"
     echo "$want" >"$stamp"
   fi
 }
@@ -108,6 +122,10 @@ run_tests() {
   say "mypy";          "$VENV/bin/mypy" || status=1
   say "import-linter"; "$VENV/bin/lint-imports" || status=1
   say "pytest";        "$VENV/bin/python" -m pytest "$@" || status=1
+  if [ "${CRYPTOBOT_SKIP_BUNDLE:-0}" != 1 ]; then
+    say "bundle: build with PyInstaller and run its self-test from the bundle"
+    ./packaging/ci_bundle_check.sh || status=1
+  fi
   return $status
 }
 
@@ -127,6 +145,7 @@ main() {
       ;;
     test)
       ensure_system_packages "${QT_OFFSCREEN_LIBS[@]}"
+      ensure_command strip binutils  # the bundle check strips shared libraries
       ensure_venv
       run_tests "$@"
       ;;

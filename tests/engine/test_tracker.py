@@ -134,9 +134,12 @@ async def test_polling_costs_one_request_per_symbol_plus_one_per_order_that_left
 
 
 async def test_trades_after_a_long_downtime_are_read_window_by_window(
-    path: OrderPath, emulator: ExchangeEmulator
+    make_path: PathFactory, emulator: ExchangeEmulator
 ) -> None:
+    frozen_now = now_ms()  # the tracker and the test agree on "now", whatever the machine's load
+    path = make_path(clock=lambda: frozen_now)
+    await path.start()
     emulator.reset_counters()
-    three_days_ago = now_ms() - 3 * 86_400_000
+    three_days_ago = frozen_now - 3 * 86_400_000
     assert await path.tracker.sync_fills(SYMBOL, three_days_ago) == []
     assert emulator.calls("GET /api/v3/myTrades") == 4  # three one-day windows, then up to now
