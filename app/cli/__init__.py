@@ -49,8 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cryptobot`` console script; returns the process exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["gui"] and not {"-h", "--help"} & set(arguments[1:]):
+        from app.cli.gui import run_gui
+
+        return run_gui(arguments[1:])  # the app parses its own options (--theme, --demo, ...)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         if args.command is None:

@@ -108,8 +108,11 @@ class ReplaySettings:
     exchange: str = "binance"
     symbol: str = "BTC/USDT"
     timeframe: str = "1h"
-    speed: float = 60.0
-    """Bars are played ``speed`` times faster than real time; 0 = as fast as possible."""
+    speed: float = 3600.0
+    """Bars are played ``speed`` times faster than real time; 0 = as fast as possible.
+
+    The default plays a 1h candle a second, so a new user sees a strategy trade within a minute.
+    """
 
 
 @dataclass(frozen=True, slots=True)
