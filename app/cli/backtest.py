@@ -15,12 +15,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.cli.run_options import (
+    add_money_arguments,
+    add_strategy_and_data_arguments,
+    load_candles_from_args,
+)
 from app.core.errors import BacktestError, StrategyError
-from app.core.time import format_ms, parse_date_ms, timeframe_to_ms
+from app.core.time import format_ms
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from app.backtest.lookahead import LookaheadReport
     from app.backtest.result import BacktestResult
     from app.core.models import Market
@@ -40,35 +43,12 @@ def register(subparsers: Any) -> None:
             "fees on every fill, equity marked to market at every close."
         ),
     )
-    parser.add_argument("--strategy", required=True, help="strategy name, e.g. sma_cross")
-    parser.add_argument(
-        "--strategies-dir", type=Path, metavar="DIR", help="also load user strategies from DIR"
-    )
-    source = parser.add_argument_group("data (a CSV file, or candles stored with `data import`)")
-    source.add_argument("--data", type=Path, metavar="FILE.csv", help="candle CSV file")
-    source.add_argument("--exchange", help="stored candles: exchange id, e.g. binance")
-    source.add_argument(
-        "--symbol", help="symbol, e.g. BTC/USDT (stored candles; a label for --data)"
-    )
-    source.add_argument("--timeframe", help="bar length, e.g. 1h (required with --exchange)")
-    source.add_argument("--start", type=_date, help="first bar (YYYY-MM-DD[THH:MM], UTC)")
-    source.add_argument("--end", type=_date, help="last bar, inclusive (UTC)")
+    add_strategy_and_data_arguments(parser)
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE",
         help="strategy parameter (repeatable), e.g. --param fast=5",
     )  # fmt: skip
-    money = parser.add_argument_group("money and execution")
-    money.add_argument("--cash", default="10000", help="initial capital (default 10000)")
-    money.add_argument("--fee", default="0.001", help="fee per fill, fraction (default 0.001)")
-    money.add_argument("--slippage-bps", default="0", help="adverse slippage in bps (default 0)")
-    sizing = money.add_mutually_exclusive_group(required=True)
-    sizing.add_argument("--size", help="fixed quantity per entry, e.g. 0.1")
-    sizing.add_argument("--stake-pct", help="percent of equity per entry")
-    sizing.add_argument("--stake-amount", help="quote-currency amount per entry")
-    money.add_argument("--stop-loss-pct", help="stop-loss distance, %% of entry")
-    money.add_argument("--take-profit-pct", help="take-profit distance, %% of entry")
-    money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
-    money.add_argument("--allow-short", action="store_true", help="trade short signals too")
+    money = add_money_arguments(parser)
     money.add_argument(
         "--risk", choices=("settings", "conservative", "moderate"),
         help="check every order against risk limits, as live: your saved settings or a preset",
@@ -97,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from app.backtest import run_backtest
 
     strategy = _strategy(args)
-    candles = _candles(args)
+    candles = load_candles_from_args(args)
     result = run_backtest(
         strategy,
         candles,
@@ -253,39 +233,6 @@ def _market(args: argparse.Namespace) -> Market | None:
     return default_market(args.symbol, DEFAULT_QTY_STEP, required_decimal(args.fee, "fee"))
 
 
-def _candles(args: argparse.Namespace) -> pd.DataFrame:
-    from app.backtest.sources import CsvSource, clip_range, load_candles
-
-    if args.data is not None:
-        if args.exchange:
-            raise BacktestError("give either --data FILE or --exchange, not both")
-        return load_candles(CsvSource(args.data), args.start, args.end)
-    label = f"{args.exchange} {args.symbol} {args.timeframe}"
-    return clip_range(_stored_candles(args), args.start, args.end, label)
-
-
-def _stored_candles(args: argparse.Namespace) -> pd.DataFrame:
-    if not (args.exchange and args.symbol and args.timeframe):
-        raise BacktestError(
-            "choose the candles: --data FILE.csv, or --exchange E --symbol S --timeframe T "
-            "(stored with `cryptobot data import` or `data download`)"
-        )
-    try:
-        timeframe_to_ms(args.timeframe)
-    except ValueError as exc:
-        raise BacktestError(f"--timeframe: {exc}") from exc
-    from app.cli.data import open_database
-    from app.storage.candles import CandleStore
-
-    database = open_database()
-    try:
-        return CandleStore(database).load(
-            args.exchange, args.symbol, args.timeframe, args.start, args.end
-        )
-    finally:
-        database.dispose()
-
-
 def _save_run(args: argparse.Namespace, result: BacktestResult) -> None:
     """Store the run in the backtest_runs table; a failure is reported, not fatal."""
     from app.cli.data import open_database
@@ -334,10 +281,3 @@ def _write_json(payload: dict[str, Any], path: Path) -> None:
         path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise BacktestError(f"--json: cannot write {path}: {exc.strerror or exc}") from exc
-
-
-def _date(text: str) -> int:
-    try:
-        return parse_date_ms(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None

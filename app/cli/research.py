@@ -21,6 +21,11 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.cli.run_options import (
+    add_money_arguments,
+    add_strategy_and_data_arguments,
+    load_candles_from_args,
+)
 from app.core.errors import BacktestError, CryptobotError
 
 if TYPE_CHECKING:
@@ -81,19 +86,7 @@ def register(subparsers: Any) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    from app.cli.backtest import _date
-
-    parser.add_argument("--strategy", required=True, help="strategy name, e.g. sma_cross")
-    parser.add_argument(
-        "--strategies-dir", type=Path, metavar="DIR", help="also load user strategies from DIR"
-    )
-    source = parser.add_argument_group("data (a CSV file, or candles stored with `data import`)")
-    source.add_argument("--data", type=Path, metavar="FILE.csv", help="candle CSV file")
-    source.add_argument("--exchange", help="stored candles: exchange id, e.g. binance")
-    source.add_argument("--symbol", help="symbol, e.g. BTC/USDT")
-    source.add_argument("--timeframe", help="bar length, e.g. 1h (required with --exchange)")
-    source.add_argument("--start", type=_date, help="first bar (YYYY-MM-DD[THH:MM], UTC)")
-    source.add_argument("--end", type=_date, help="last bar, inclusive (UTC)")
+    add_strategy_and_data_arguments(parser)
     parser.add_argument(
         "--param",
         action="append",
@@ -101,18 +94,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=SPEC",
         help="LOW:HIGH:STEP, A,B,C or a fixed VALUE (repeatable), e.g. --param fast=5:50:5",
     )
-    money = parser.add_argument_group("money and execution")
-    money.add_argument("--cash", default="10000", help="initial capital (default 10000)")
-    money.add_argument("--fee", default="0.001", help="fee per fill, fraction (default 0.001)")
-    money.add_argument("--slippage-bps", default="0", help="adverse slippage in bps (default 0)")
-    sizing = money.add_mutually_exclusive_group(required=True)
-    sizing.add_argument("--size", help="fixed quantity per entry, e.g. 0.1")
-    sizing.add_argument("--stake-pct", help="percent of equity per entry")
-    sizing.add_argument("--stake-amount", help="quote-currency amount per entry")
-    money.add_argument("--stop-loss-pct", help="stop-loss distance, %% of entry")
-    money.add_argument("--take-profit-pct", help="take-profit distance, %% of entry")
-    money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
-    money.add_argument("--allow-short", action="store_true", help="trade short signals too")
+    add_money_arguments(parser)
     run = parser.add_argument_group("where it runs and output")
     run.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     run.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on this Dask scheduler")
@@ -354,9 +336,7 @@ def _fixed_params(strategy_class: Any, items: list[str], owner: str) -> dict[str
 
 
 def _load_candles(args: argparse.Namespace) -> pd.DataFrame:
-    from app.cli.backtest import _candles
-
-    return _candles(args)
+    return load_candles_from_args(args)
 
 
 def _timeframe_ms(timeframe: str | None) -> int | None:
