@@ -85,7 +85,8 @@ def build_engine(
             "general.live_confirmed: live trading has not been confirmed; confirm live trading "
             "in the app (Settings > General) first, or run in paper mode"
         )
-    database = Database(database_url(settings, paths))
+    # The order path commits before every request: keep WAL checkpoints (and their fsync) off it.
+    database = Database(database_url(settings, paths), background_checkpoint=True)
     database.migrate()
     closers = [database.dispose]
     clock = SystemClock().now_ms

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.errors import StorageError
 from app.storage.errors import storage_error
+from app.storage.wal_checkpointer import WalCheckpointer
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +42,21 @@ class Database:
         url: any SQLAlchemy URL, e.g. ``sqlite:///C:/Users/me/cryptobot.db`` or
             ``postgresql+psycopg://user@host/cryptobot``.
         busy_timeout_ms: how long SQLite waits for another writer before "database is locked".
+        background_checkpoint: SQLite files only: checkpoint the WAL from a background thread
+            instead of inside the commit that fills it (no fsync stall on latency-critical
+            writers such as the order path); stopped by :meth:`dispose`.
 
     Raises:
         StorageError: the URL is malformed or the folder of the SQLite file cannot be created.
     """
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        background_checkpoint: bool = False,
+    ) -> None:
         try:
             parsed = make_url(url)
         except (SQLAlchemyError, ValueError) as exc:
@@ -75,9 +85,18 @@ class Database:
                 f"database URL {self.display_url} cannot be used: {exc}; install its driver "
                 "or use a sqlite:/// URL"
             ) from exc
+        self._checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_configurator(busy_timeout_ms))
+            background = background_checkpoint and self.sqlite_path is not None
+            event.listen(
+                self.engine, "connect", _sqlite_configurator(busy_timeout_ms, not background)
+            )
             event.listen(self.engine, "begin", _begin_sqlite_transaction)
+            if background and self.sqlite_path is not None:
+                self._checkpointer = WalCheckpointer(
+                    self.sqlite_path, busy_timeout_ms=busy_timeout_ms
+                )
+                self._checkpointer.start()
         self._write_engine = self.engine.execution_options(**{_IMMEDIATE: True})
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=self._write_engine, expire_on_commit=False)
@@ -161,6 +180,8 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection (call on shutdown and before deleting the file)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
 
 
@@ -182,7 +203,9 @@ def _alembic_config() -> Config:
     return config
 
 
-def _sqlite_configurator(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+def _sqlite_configurator(
+    busy_timeout_ms: int, auto_checkpoint: bool = True
+) -> Callable[[Any, Any], None]:
     """A "connect" listener applying the pragmas to every new SQLite connection."""
 
     def configure(dbapi_connection: Any, _record: Any) -> None:
@@ -194,6 +217,8 @@ def _sqlite_configurator(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            if not auto_checkpoint:
+                cursor.execute("PRAGMA wal_autocheckpoint = 0")  # a background thread does it
         finally:
             cursor.close()
 
