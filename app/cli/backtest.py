@@ -19,6 +19,7 @@ from app.cli.run_options import (
     add_money_arguments,
     add_strategy_and_data_arguments,
     load_candles_from_args,
+    money_kwargs,
 )
 from app.core.errors import BacktestError, StrategyError
 from app.core.time import format_ms
@@ -81,17 +82,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_backtest(
         strategy,
         candles,
-        cash=args.cash,
-        fee=args.fee,
-        slippage_bps=args.slippage_bps,
-        size=args.size,
-        stake_pct=args.stake_pct,
-        stake_amount=args.stake_amount,
-        stop_loss_pct=args.stop_loss_pct,
-        take_profit_pct=args.take_profit_pct,
-        trailing_stop_pct=args.trailing_stop_pct,
-        allow_short=args.allow_short,
-        timeframe=args.timeframe,
+        **money_kwargs(args),
         risk=_risk_manager(args.risk),
         market=_market(args),
     )

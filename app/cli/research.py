@@ -25,6 +25,7 @@ from app.cli.run_options import (
     add_money_arguments,
     add_strategy_and_data_arguments,
     load_candles_from_args,
+    money_kwargs,
 )
 from app.core.errors import BacktestError, CryptobotError
 
@@ -199,17 +200,7 @@ def run_montecarlo(args: argparse.Namespace) -> int:
     backtest = run_backtest(
         strategy_class(params),
         candles,
-        cash=args.cash,
-        fee=args.fee,
-        slippage_bps=args.slippage_bps,
-        size=args.size,
-        stake_pct=args.stake_pct,
-        stake_amount=args.stake_amount,
-        stop_loss_pct=args.stop_loss_pct,
-        take_profit_pct=args.take_profit_pct,
-        trailing_stop_pct=args.trailing_stop_pct,
-        allow_short=args.allow_short,
-        timeframe=args.timeframe,
+        **money_kwargs(args),
     )
     returns = bar_returns(backtest) if args.method == "block" else trade_returns(backtest)
     with _Session(args) as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import BacktestError
 from app.core.time import parse_date_ms, timeframe_to_ms
@@ -54,6 +54,15 @@ def add_money_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
     money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
     money.add_argument("--allow-short", action="store_true", help="trade short signals too")
     return money
+
+
+def money_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The :func:`app.backtest.run_backtest` keywords the money options and ``--timeframe`` set."""
+    names = (
+        "cash", "fee", "slippage_bps", "size", "stake_pct", "stake_amount", "stop_loss_pct",
+        "take_profit_pct", "trailing_stop_pct", "allow_short", "timeframe",
+    )  # fmt: skip
+    return {name: getattr(args, name) for name in names}
 
 
 def load_candles_from_args(args: argparse.Namespace) -> pd.DataFrame:
