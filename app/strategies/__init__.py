@@ -6,7 +6,7 @@ User strategy files import what they need from here::
 """
 
 from app.strategies.base import BaseStrategy, ParamType, ParamValue, SignalFrame
-from app.strategies.crossing import crossed_above, crossed_below
+from app.strategies.crossing import crossed_above, crossed_below, crossings
 from app.strategies.loader import LoadProblem
 from app.strategies.parameters import Parameter, protective_stop_parameters
 from app.strategies.registry import StrategyRegistry, default_registry
@@ -21,6 +21,7 @@ __all__ = [
     "StrategyRegistry",
     "crossed_above",
     "crossed_below",
+    "crossings",
     "default_registry",
     "protective_stop_parameters",
 ]

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.strategies import crossed_above, crossed_below
+from app.strategies import crossed_above, crossed_below, crossings
 from tests.strategies.reference import reference_crosses
 
 NAN = math.nan
@@ -52,3 +52,17 @@ def test_matches_reference_loop(a: list[float], b: list[float]) -> None:
     above, below = reference_crosses(a, b)
     assert crossed_above(np.array(a), np.array(b)).tolist() == above
     assert crossed_below(np.array(a), np.array(b)).tolist() == below
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.sampled_from([1.0, 2.0, 3.0]))
+def test_crossings_of_a_level_match_the_reference_loop(a: list[float], level: float) -> None:
+    above, below = crossings(np.array(a), level)
+    assert (above.tolist(), below.tolist()) == reference_crosses(a, [level] * len(a))
+
+
+def test_infinite_inputs_are_skipped_like_nan() -> None:
+    inf = math.inf
+    above, below = crossings([1.0, inf, 5.0, 1.0], [3.0, inf, 3.0, 3.0])
+    assert above.tolist() == [False, False, True, False]
+    assert below.tolist() == [False, False, False, True]

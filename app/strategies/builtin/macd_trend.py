@@ -9,7 +9,7 @@ import pandas as pd
 
 from app.indicators import macd
 from app.strategies.base import BaseStrategy, SignalFrame
-from app.strategies.crossing import crossed_above, crossed_below
+from app.strategies.crossing import crossings
 from app.strategies.parameters import Parameter, protective_stop_parameters
 
 
@@ -69,7 +69,7 @@ class MacdTrend(BaseStrategy):
             self.params["slow"],
             self.params["signal"],
         )
-        entries = crossed_above(line, signal)
+        entries, exits = crossings(line, signal)
         if self.params["above_zero"]:
             entries &= line > 0
-        return SignalFrame(entries=entries, exits=crossed_below(line, signal))
+        return SignalFrame(entries=entries, exits=exits)

@@ -26,7 +26,7 @@ def zscore(close: FloatArray, period: int) -> FloatArray:
     spread = stddev(close, period)
     flat = ~(spread > _FLAT * np.abs(middle))
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = (close - middle) / spread
+        score: FloatArray = (close - middle) / spread
     score[flat] = np.nan
     return score
 

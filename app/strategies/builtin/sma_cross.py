@@ -9,7 +9,7 @@ import pandas as pd
 
 from app.indicators import sma
 from app.strategies.base import BaseStrategy, SignalFrame
-from app.strategies.crossing import crossed_above, crossed_below
+from app.strategies.crossing import crossings
 from app.strategies.parameters import Parameter, protective_stop_parameters
 
 
@@ -58,4 +58,5 @@ class SmaCross(BaseStrategy):
         close = self.column(data, "close")
         fast = sma(close, self.params["fast"])
         slow = sma(close, self.params["slow"])
-        return SignalFrame(entries=crossed_above(fast, slow), exits=crossed_below(fast, slow))
+        entries, exits = crossings(fast, slow)
+        return SignalFrame(entries=entries, exits=exits)
