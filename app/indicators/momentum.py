@@ -16,10 +16,12 @@ from app.indicators._series import (
     same_length,
     seeded_ema,
 )
+from app.indicators.memo import memoized
 
 NEUTRAL_RSI = 50.0
 
 
+@memoized
 def rsi(close: npt.ArrayLike, period: int = 14) -> FloatArray:
     """Relative strength index with Wilder's smoothing (TA-Lib ``RSI``).
 
@@ -60,6 +62,7 @@ def _rsi(close: FloatArray, n: int) -> FloatArray:
     return out
 
 
+@memoized
 def macd(
     close: npt.ArrayLike, fast: int = 12, slow: int = 26, signal: int = 9
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -103,6 +106,7 @@ def _macd(
     return line, sig, line - sig
 
 
+@memoized
 def stochastic(
     high: npt.ArrayLike,
     low: npt.ArrayLike,

@@ -12,8 +12,10 @@ from app.indicators._series import (
     rolling_mean,
     seeded_ema,
 )
+from app.indicators.memo import memoized
 
 
+@memoized
 def sma(close: npt.ArrayLike, period: int) -> FloatArray:
     """Simple moving average (TA-Lib ``SMA``).
 
@@ -33,6 +35,7 @@ def sma(close: npt.ArrayLike, period: int) -> FloatArray:
     return on_present_rows(lambda x: (rolling_mean(x, n),), values)[0]
 
 
+@memoized
 def ema(close: npt.ArrayLike, period: int) -> FloatArray:
     """Exponential moving average (TA-Lib ``EMA``), smoothing 2 / (period + 1).
 

@@ -13,8 +13,10 @@ from app.indicators._series import (
     on_present_rows,
     same_length,
 )
+from app.indicators.memo import memoized
 
 
+@memoized
 def dmi(
     high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14
 ) -> tuple[FloatArray, FloatArray]:
@@ -45,6 +47,7 @@ def dmi(
     return plus, minus
 
 
+@memoized
 def adx(
     high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14
 ) -> FloatArray:

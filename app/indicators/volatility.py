@@ -17,8 +17,10 @@ from app.indicators._series import (
     same_length,
     seeded_ema,
 )
+from app.indicators.memo import memoized
 
 
+@memoized
 def stddev(close: npt.ArrayLike, period: int = 20) -> FloatArray:
     """Population standard deviation of the last ``period`` values (TA-Lib ``STDDEV``, nbdev 1).
 
@@ -62,6 +64,7 @@ def _rolling_std(values: FloatArray, period: int) -> FloatArray:
     return np.asarray(np.sqrt(np.maximum(variance, 0.0)), dtype=np.float64)
 
 
+@memoized
 def bollinger(
     close: npt.ArrayLike, period: int = 20, k: float = 2.0
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -96,6 +99,7 @@ def bollinger(
     return upper, middle, lower
 
 
+@memoized
 def true_range(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike) -> FloatArray:
     """True range (TA-Lib ``TRANGE``): max(high - low, |high - prev close|, |low - prev close|).
 
@@ -126,6 +130,7 @@ def _true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatAr
     return out
 
 
+@memoized
 def atr(
     high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14
 ) -> FloatArray:

@@ -14,10 +14,12 @@ from app.indicators._series import (
     on_present_rows,
     same_length,
 )
+from app.indicators.memo import memoized
 
 DAY_MS = 86_400_000
 
 
+@memoized
 def obv(close: npt.ArrayLike, volume: npt.ArrayLike) -> FloatArray:
     """On-balance volume (TA-Lib ``OBV``).
 
@@ -48,6 +50,7 @@ def _obv(close: FloatArray, volume: FloatArray) -> FloatArray:
     return np.cumsum(flow)
 
 
+@memoized
 def vwap(
     high: npt.ArrayLike,
     low: npt.ArrayLike,

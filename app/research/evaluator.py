@@ -1,7 +1,9 @@
 """Score one parameter set on (a window of) the candles: the unit of work of every research job.
 
 An :class:`Evaluator` is built once per worker process from the shared candles; each call to
-:meth:`Evaluator.score` computes the strategy's signals and replays them. Long-only runs without
+:meth:`Evaluator.score` computes the strategy's signals and replays them. Indicators are
+remembered across calls (see :mod:`app.indicators.memo`), so a grid computes each distinct
+moving average once per worker instead of once per combination. Long-only runs without
 stops take the float64 replay of :mod:`app.research.fastsim`; anything else (shorts, protective
 stops) runs through the backtest engine itself, so every result follows the same contract.
 """
@@ -18,6 +20,7 @@ from app.backtest.data import FloatArray, candle_arrays, infer_timeframe_ms
 from app.backtest.engine import simulate, strategy_signals
 from app.backtest.interfaces import SignalArrays
 from app.backtest.metrics import compute_metrics
+from app.indicators.memo import IndicatorMemo, remembered
 from app.research.fastsim import replay_long
 from app.research.settings import ResearchSettings
 from app.strategies.base import BaseStrategy
@@ -90,6 +93,7 @@ class Evaluator:
         self._timeframe_ms = settings.config.timeframe_ms or infer_timeframe_ms(
             self.arrays.timestamp
         )
+        self.indicator_memo = IndicatorMemo()
 
     @property
     def bars(self) -> int:
@@ -117,7 +121,8 @@ class Evaluator:
         strategy = self.strategy_class(merged)
         span = window or Window(0, 0, self.bars)
         frame = self.candles.iloc[span.start : span.stop]
-        signals = strategy_signals(strategy, frame, span.stop - span.start)
+        with remembered(self.indicator_memo):
+            signals = strategy_signals(strategy, frame, span.stop - span.start)
         cut = span.trade_from - span.start
         if self._fast_path(strategy):
             metrics, equity = self._replay(signals, span, cut)

@@ -79,3 +79,16 @@ def test_stops_from_the_settings_match_the_engine(btc_1h: pd.DataFrame) -> None:
     assert score.metrics["num_trades"] == result.num_trades
     assert score.metrics["total_return_pct"] == pytest.approx(result.metrics.total_return_pct)
     assert score.metrics["total_return_pct"] != plain.metrics["total_return_pct"]
+
+
+def test_remembered_indicators_give_the_scores_of_a_fresh_evaluator(btc_1h: pd.DataFrame) -> None:
+    settings = ResearchSettings.create("sma_cross", size="0.1")
+    shared = Evaluator(btc_1h, settings)
+    grid = [{"fast": fast, "slow": slow} for fast in (5, 10) for slow in (20, 30)]
+    windows = [None, Window(1000, 2000, 2500), Window(1500, 2500, 3000), None]
+    scored = [shared.score(params, window) for window in windows for params in grid]
+    fresh = [
+        Evaluator(btc_1h, settings).score(params, window) for window in windows for params in grid
+    ]
+    assert [score.metrics for score in scored] == [score.metrics for score in fresh]
+    assert shared.indicator_memo.hits > shared.indicator_memo.misses
