@@ -4,25 +4,32 @@ An :class:`Evaluator` is built once per worker process from the shared candles; 
 :meth:`Evaluator.score` computes the strategy's signals and replays them. Indicators are
 remembered across calls (see :mod:`app.indicators.memo`), so a grid computes each distinct
 moving average once per worker instead of once per combination. Long-only runs without
-stops take the float64 replay of :mod:`app.research.fastsim`; anything else (shorts, protective
-stops) runs through the backtest engine itself, so every result follows the same contract.
+stops or risk checks take the float64 replay of :mod:`app.research.fastsim`; anything else
+(shorts, protective stops, risk limits) runs through the backtest engine itself, with a fresh
+risk manager per run, so every result follows the same contract as :func:`run_backtest`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from app.backtest.config import BacktestConfig
 from app.backtest.data import FloatArray, candle_arrays, infer_timeframe_ms
 from app.backtest.engine import simulate, strategy_signals
 from app.backtest.interfaces import SignalArrays
 from app.backtest.metrics import compute_metrics
+from app.backtest.risk_gate import RiskGate
+from app.backtest.sizing import DEFAULT_SYMBOL, default_market
 from app.indicators.memo import IndicatorMemo, remembered
 from app.research.fastsim import replay_long
 from app.research.settings import ResearchSettings
+from app.risk.limits import RiskLimits
+from app.risk.manager import RiskManager
 from app.strategies.base import BaseStrategy
 from app.strategies.registry import default_registry
 
@@ -39,6 +46,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "exposure_pct",
     "num_trades",
     "final_equity",
+    "refused_orders",
 )
 
 
@@ -89,6 +97,7 @@ class Evaluator:
             registry.load_user_strategies(settings.strategies_dir)
         self.strategy_class: type[BaseStrategy] = registry.get(settings.strategy)
         self._rule = settings.size_rule()
+        self._market = default_market(DEFAULT_SYMBOL, settings.config.qty_step, settings.config.fee)
         self._sizing = settings.fast_sizing()
         self._timeframe_ms = settings.config.timeframe_ms or infer_timeframe_ms(
             self.arrays.timestamp
@@ -144,7 +153,11 @@ class Evaluator:
             strategy.take_profit_pct,
             strategy.trailing_stop_pct,
         )
-        return not config.allow_short and all(stop is None for stop in stops)
+        return (
+            not config.allow_short
+            and self.settings.risk_limits is None
+            and all(stop is None for stop in stops)
+        )
 
     def _replay(
         self, signals: SignalArrays, span: Window, cut: int
@@ -181,6 +194,7 @@ class Evaluator:
             "exposure_pct": base.exposure_pct,
             "num_trades": float(trades),
             "final_equity": float(run.equity[-1]),
+            "refused_orders": float(run.refused),
         }
         return _finite(metrics), run.equity
 
@@ -195,14 +209,18 @@ class Evaluator:
         )
         arrays = candle_arrays(self.candles.iloc[span.trade_from : span.stop])
         own = self.settings.config
+        limits = self.settings.risk_limits
         config = replace(
             own,
             timeframe_ms=self._timeframe_ms,
-            stop_loss_pct=own.stop_loss_pct or strategy.stop_loss_pct,
-            take_profit_pct=own.take_profit_pct or strategy.take_profit_pct,
-            trailing_stop_pct=own.trailing_stop_pct or strategy.trailing_stop_pct,
+            stop_loss_pct=_first(own, strategy, limits, "stop_loss_pct"),
+            take_profit_pct=_first(own, strategy, limits, "take_profit_pct"),
+            trailing_stop_pct=_first(own, strategy, limits, "trailing_stop_pct"),
         )
-        result = simulate(strategy, arrays, sliced, config, self._rule)
+        gate = None
+        if limits is not None:
+            gate = RiskGate(RiskManager(limits), self._market, arrays, own.fee, strategy.name)
+        result = simulate(strategy, arrays, sliced, config, self._rule, gate)
         found = result.metrics
         metrics: dict[str, Any] = {
             "total_return_pct": found.total_return_pct,
@@ -215,8 +233,20 @@ class Evaluator:
             "exposure_pct": found.exposure_pct,
             "num_trades": float(result.num_trades),
             "final_equity": float(result.equity[-1]),
+            "refused_orders": float(len(result.rejected_orders)),
         }
         return _finite(metrics), result.equity
+
+
+def _first(
+    config: BacktestConfig, strategy: BaseStrategy, limits: RiskLimits | None, name: str
+) -> Decimal | None:
+    """A stop distance: the settings', else the strategy's, else the risk limits' default."""
+    for value in (getattr(config, name), getattr(strategy, name)):
+        if value is not None:
+            found: Decimal = value
+            return found
+    return None if limits is None else getattr(limits, name)
 
 
 def _finite(metrics: dict[str, Any]) -> dict[str, float | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +49,7 @@ class FastRun:
     trade_pnl: FloatArray
     trade_returns: FloatArray
     bars_held: int
+    refused: int = 0
 
 
 def replay_long(
@@ -76,7 +77,8 @@ def replay_long(
 
     Returns:
         The equity and position at every close, each closed trade's net P&L and its return on
-        the entry notional, and the total bars held by closed trades.
+        the entry notional, the total bars held by closed trades and the entries refused for
+        want of cash.
     """
     if sizing.kind == "size":
         quick = _replay_fixed(open_, close, entries, exits, cash, fee, slippage, sizing)
@@ -105,6 +107,7 @@ def _replay_loop(
     pnl: list[float] = []
     returns: list[float] = []
     held = 0
+    refused = 0
     bar = 0
     while True:
         at = bisect.bisect_left(entry_bars, bar)
@@ -116,6 +119,7 @@ def _replay_loop(
         fill = signal + 1
         price = float(open_[fill]) * (1.0 + slippage)
         if qty <= 0 or qty * reference * (1.0 + fee) > cash or qty * price * (1.0 + fee) > cash:
+            refused += 1
             bar = fill
             continue
         notional = qty * price
@@ -140,7 +144,7 @@ def _replay_loop(
         cash_after.append(cash)
         held_qty.append(0.0)
         bar = out
-    return _finish(
+    run = _finish(
         close,
         np.asarray(starts, dtype=np.int64),
         np.asarray(cash_after, dtype=np.float64),
@@ -149,6 +153,7 @@ def _replay_loop(
         np.asarray(returns, dtype=np.float64),
         held,
     )
+    return replace(run, refused=refused)
 
 
 def _replay_fixed(

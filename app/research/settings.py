@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from app.backtest.sizing import DEFAULT_SYMBOL, SizeRule, default_market, sizer_
 from app.core.errors import BacktestError
 from app.core.money import DecimalLike
 from app.research.fastsim import Sizing
+from app.risk.limits import RiskLimits
 
 SIZING_KINDS: tuple[str, ...] = ("size", "stake_pct", "stake_amount")
 
@@ -26,6 +28,9 @@ class ResearchSettings:
         sizing_value: its value.
         fixed_params: strategy parameters held constant (the rest come from the search).
         strategies_dir: folder of user strategies to load in every worker, or None.
+        risk_limits: check every order of every run against these limits with a fresh
+            :class:`~app.risk.manager.RiskManager` (pre-trade rules and breakers, as live);
+            None to trade without risk checks.
     """
 
     strategy: str
@@ -34,6 +39,7 @@ class ResearchSettings:
     sizing_value: Decimal
     fixed_params: tuple[tuple[str, object], ...] = ()
     strategies_dir: Path | None = None
+    risk_limits: RiskLimits | None = None
 
     @classmethod
     def create(
@@ -53,13 +59,16 @@ class ResearchSettings:
         timeframe_ms: int | None = None,
         fixed_params: dict[str, object] | None = None,
         strategies_dir: Path | None = None,
+        risk_limits: RiskLimits | None = None,
     ) -> ResearchSettings:
         """Validated settings from user values (strings or numbers, as the backtest takes).
 
-        Stop distances given here (percent) override the strategy's own stop parameters.
+        Stop distances given here (percent) override the strategy's own stop parameters,
+        which override the risk limits' default stops.
 
         Raises:
             BacktestError: a setting is invalid or not exactly one sizing was given.
+            ConfigError: the risk limits are invalid.
         """
         config = BacktestConfig(
             cash=_decimal(cash, "cash"),
@@ -90,6 +99,7 @@ class ResearchSettings:
             sizing_value=value,
             fixed_params=tuple(sorted((fixed_params or {}).items())),
             strategies_dir=strategies_dir,
+            risk_limits=None if risk_limits is None else risk_limits.validated(),
         )
         settings.size_rule()
         return settings
@@ -132,7 +142,18 @@ class ResearchSettings:
             "trailing_stop_pct": _text(config.trailing_stop_pct),
             self.sizing_kind: str(self.sizing_value),
             "fixed_params": dict(self.fixed_params),
+            "risk_limits": _limits_text(self.risk_limits),
         }
+
+
+def _limits_text(limits: RiskLimits | None) -> dict[str, object] | None:
+    if limits is None:
+        return None
+    return {item.name: _plain(getattr(limits, item.name)) for item in dataclasses.fields(limits)}
+
+
+def _plain(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def _text(value: Decimal | None) -> str | None:

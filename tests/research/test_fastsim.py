@@ -64,6 +64,7 @@ def test_replay_matches_the_engine(
         sizing=Sizing(kind, float(value)),
     )
     assert len(fast.trade_pnl) == engine.num_trades
+    assert fast.refused == len(engine.rejected_orders)
     assert fast.trade_pnl == pytest.approx([float(t.pnl) for t in engine.trades], abs=1e-6)
     assert fast.equity == pytest.approx(engine.equity, rel=1e-9)
     assert fast.position == pytest.approx(engine.position)
