@@ -8,7 +8,6 @@ workers, flushes the audit log and closes the exchange. The engine is created st
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -33,12 +32,12 @@ from app.engine.bus import CoalescingQueue
 from app.engine.candle_book import CandleBook
 from app.engine.engine_parts import EngineParts
 from app.engine.equity import EquityCurve
-from app.engine.market_data import LiveMarketData
 from app.engine.order_desk import OrderDesk
 from app.engine.read_model import ReadModel
 from app.engine.specs import StrategySpec
 from app.engine.strategy_runner import StrategyRunner
 from app.engine.supervisor import Supervisor
+from app.engine.workers import EngineWorkers
 from app.observability.metrics import default_registry
 from app.risk.limits import RiskLimits
 
@@ -88,9 +87,9 @@ class Engine:
             positions=lambda: {p.symbol: p.quantity for p in parts.portfolio.positions},
             clock=parts.clock,
         )
-        self.live: LiveMarketData | None = None
-        self._watched: set[tuple[str, str]] = set()
-        self._tickers: set[str] = set()
+        self.workers = EngineWorkers(
+            parts, self.supervisor, self.on_candle_closed, self._refresh_balances
+        )
         self._close_seconds = default_registry().histogram(
             "cryptobot_candle_close_seconds",
             "Seconds from a candle close to the strategies having acted on it (orders sent)",
@@ -138,7 +137,7 @@ class Engine:
         for strategy_id, spec in self.runner.specs().items():
             self._restore(strategy_id)
             await self._seed(strategy_id, spec)
-        self._start_workers()
+        self.workers.start(self.runner.specs().values())
         self.running = True
         self._refresh()
         self.bus.publish(EngineStateChanged(timestamp=parts.clock(), running=True, mode=self.mode))
@@ -174,60 +173,6 @@ class Engine:
         finally:
             for close in self.parts.closers:
                 close()
-
-    def _start_workers(self) -> None:
-        parts = self.parts
-        self._watched.clear()
-        self._tickers.clear()
-        if parts.replay is not None:
-            replay = parts.replay
-
-            async def play() -> None:
-                await replay.run(self.bus.publish, self.on_candle_closed)
-
-            self.supervisor.start("market_data", play)
-        else:
-            self.live = LiveMarketData(
-                self.exchange,
-                self.bus.publish,
-                self.on_candle_closed,
-                candle_poll=parts.candle_poll,
-                clock=parts.clock,
-            )
-            for symbol in parts.symbols:
-                self._watch(symbol, parts.timeframe)
-            for spec in self.runner.specs().values():
-                self._watch(spec.symbol, spec.timeframe)
-        self.supervisor.start("orders", lambda: parts.tracker.run(parts.poll_interval))
-        self.supervisor.start(
-            "reconciliation", lambda: parts.reconciler.run(parts.reconcile_interval)
-        )
-        self.supervisor.start("audit", parts.audit.run)
-        if parts.replay is None:
-            self.supervisor.start("balances", self._poll_balances)
-
-    async def _poll_balances(self) -> None:
-        """Worker: refresh the balances every ``balance_interval`` seconds."""
-        while True:
-            await asyncio.sleep(self.parts.balance_interval)
-            await self._refresh_balances()
-
-    def _watch_ticker(self, symbol: str) -> None:
-        live = self.live
-        if live is None or symbol in self._tickers:
-            return
-        self._tickers.add(symbol)
-        self.supervisor.start(f"ticker:{symbol}", lambda: live.run_tickers(symbol))
-
-    def _watch(self, symbol: str, timeframe: str) -> None:
-        live = self.live
-        if live is None or (symbol, timeframe) in self._watched:
-            return
-        self._watch_ticker(symbol)
-        self._watched.add((symbol, timeframe))
-        self.supervisor.start(
-            f"candles:{symbol}:{timeframe}", lambda: live.run_candles(symbol, timeframe)
-        )
 
     def _restore(self, strategy_id: str) -> None:
         """Give a strategy instance back its position and trades from an earlier run."""
@@ -347,7 +292,7 @@ class Engine:
         if self.running:
             self._restore(strategy_id)
             await self._seed(strategy_id, spec)
-            self._watch(spec.symbol, spec.timeframe)
+            self.workers.watch(spec.symbol, spec.timeframe)
         self._refresh()
         return strategy_id
 
