@@ -25,14 +25,8 @@ from app.core.money import ZERO
 from app.risk.board import BreakerBoard
 from app.risk.context import OrderIntent, RiskContext, RiskResult, is_reducing
 from app.risk.limits import RiskLimits
-from app.risk.rules import (
-    APPROVED,
-    MarketPrecision,
-    MinNotional,
-    PreTradeRule,
-    RuleState,
-    default_rules,
-)
+from app.risk.rule_base import APPROVED, PreTradeRule, RuleState
+from app.risk.rules import MarketPrecision, MinNotional, default_rules
 from app.risk.stops import StopLevels, StopOverrides, resolve_stop_levels
 
 __all__ = ["OrderIntent", "RiskContext", "RiskManager", "RiskResult"]

@@ -11,138 +11,46 @@ Semantics (shared by backtest, paper and live):
   refuses the same (symbol, side, amount, price) submitted within ``duplicate_window_ms``.
 
 The hot path avoids logging and Decimal context changes; limits arrive precomputed in
-:class:`RuleState`.
+:class:`~app.risk.rule_base.RuleState`.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
-from app.core.enums import OrderType, RiskVerdict, Side
+from app.core.enums import OrderType, Side
 from app.core.money import ZERO, is_multiple_of, round_amount
 from app.risk.context import OrderIntent, RiskContext, is_reducing, reference_price
-from app.risk.limits import RiskLimits
-
-_HUNDRED = Decimal(100)
-_WINDOW_MS = 1000
-
-DuplicateKey = tuple[str, Side, Decimal, Decimal | None]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleOutcome:
-    """What one rule decided: ``amount`` is the new quantity for a resize, else ``None``."""
-
-    verdict: RiskVerdict
-    reason: str = ""
-    amount: Decimal | None = None
+from app.risk.rule_base import (
+    APPROVED,
+    RATE_WINDOW_MS,
+    PreTradeRule,
+    RuleOutcome,
+    RuleState,
+    duplicate_key,
+    reject,
+    resize,
+)
 
 
-APPROVED = RuleOutcome(RiskVerdict.APPROVE)
-"""The shared outcome of a rule that simply approves (compare with ``is``)."""
+def _capped_amount(
+    intent: OrderIntent, position: Decimal, cap: Decimal, step: Decimal
+) -> Decimal | None:
+    """The order amount cut so the resulting |position| stays within ``cap``, or ``None``.
 
-
-def reject(reason: str) -> RuleOutcome:
-    """A rejecting outcome with ``reason``."""
-    return RuleOutcome(RiskVerdict.REJECT, reason)
-
-
-def resize(amount: Decimal, reason: str) -> RuleOutcome:
-    """A resizing outcome to ``amount`` (rejects instead when nothing is left)."""
-    if amount <= 0:
-        return RuleOutcome(RiskVerdict.REJECT, reason)
-    return RuleOutcome(RiskVerdict.RESIZE, reason, amount)
-
-
-class RuleState:
-    """Limits precomputed for the hot path plus the submission history the rules consult."""
-
-    __slots__ = (
-        "duplicate_window_ms",
-        "limits",
-        "max_exposure_fraction",
-        "max_open_orders",
-        "max_order_notional",
-        "max_orders_per_second",
-        "max_position_fraction",
-        "price_band_fraction",
-        "recent_orders",
-        "submissions",
-    )
-
-    def __init__(self, limits: RiskLimits) -> None:
-        """Prepare the state for ``limits`` with an empty submission history."""
-        self.submissions: deque[int] = deque()
-        self.recent_orders: dict[DuplicateKey, int] = {}
-        self.apply(limits)
-
-    def apply(self, limits: RiskLimits) -> None:
-        """Switch to new limits, keeping the submission history.
-
-        Args:
-            limits: validated risk limits.
-        """
-        self.limits = limits
-        self.max_order_notional = limits.max_order_notional
-        self.max_position_fraction = limits.max_position_pct / _HUNDRED
-        self.max_exposure_fraction = limits.max_total_exposure_pct / _HUNDRED
-        self.max_open_orders = limits.max_open_orders
-        self.price_band_fraction = limits.price_band_pct / _HUNDRED
-        self.max_orders_per_second = limits.max_orders_per_second
-        self.duplicate_window_ms = limits.duplicate_window_ms
-
-    def record(self, intent: OrderIntent) -> None:
-        """Remember a submitted order for the rate limit and the duplicate guard.
-
-        Args:
-            intent: the order as submitted (final amount).
-        """
-        now = intent.timestamp
-        self.submissions.append(now)
-        self._prune_submissions(now)
-        recent = self.recent_orders
-        cutoff = now - self.duplicate_window_ms
-        if len(recent) > 64:
-            for key in [k for k, ts in recent.items() if ts <= cutoff]:
-                del recent[key]
-        recent[duplicate_key(intent)] = now
-
-    def _prune_submissions(self, now: int) -> None:
-        submissions = self.submissions
-        cutoff = now - _WINDOW_MS
-        while submissions and submissions[0] <= cutoff:
-            submissions.popleft()
-
-
-def duplicate_key(intent: OrderIntent) -> DuplicateKey:
-    """The identity the duplicate guard compares: (symbol, side, amount, price)."""
-    return (intent.symbol, intent.side, intent.amount, intent.price)
-
-
-class PreTradeRule(Protocol):
-    """One pre-trade check. ``name`` appears in every decision it produces."""
-
-    name: str
-
-    def evaluate(self, intent: OrderIntent, ctx: RiskContext, state: RuleState) -> RuleOutcome:
-        """Approve, reject or resize ``intent`` against ``ctx`` and the precomputed ``state``."""
-        ...
-
-
-def _cap_amount(side: Side, amount: Decimal, position: Decimal, cap: Decimal) -> Decimal:
-    """Largest amount <= ``amount`` whose resulting |position| stays within ``cap``.
-
-    A reducing order is never capped; an order that grows or flips the position is cut so the
-    resulting absolute position is at most ``cap`` (``cap`` < 0 counts as 0).
+    ``None`` means the whole order fits. A reducing order is never capped; an order that grows
+    or flips the position is cut so the resulting absolute position is at most ``cap`` (``cap``
+    < 0 counts as 0), rounded down to ``step`` (zero when nothing is left).
     """
     if cap < 0:
         cap = ZERO
-    if side is Side.BUY:
-        return min(amount, cap - position)
-    return min(amount, cap + position)
+    if intent.side is Side.BUY:
+        allowed = min(intent.amount, cap - position)
+    else:
+        allowed = min(intent.amount, cap + position)
+    if allowed >= intent.amount:
+        return None
+    return round_amount(allowed, step) if allowed > 0 else ZERO
 
 
 class PriceSanity:
@@ -250,10 +158,9 @@ class MaxPositionPerSymbol:
         if price is None or price <= 0:
             return reject(f"no price known for {intent.symbol}; cannot value the position")
         cap = ctx.equity * state.max_position_fraction / price
-        allowed = _cap_amount(intent.side, intent.amount, position, cap)
-        if allowed >= intent.amount:
+        amount = _capped_amount(intent, position, cap, ctx.market.step_size)
+        if amount is None:
             return APPROVED
-        amount = round_amount(allowed, ctx.market.step_size) if allowed > 0 else ZERO
         return resize(
             amount,
             f"position in {intent.symbol} would exceed risk.max_position_pct "
@@ -285,10 +192,9 @@ class MaxTotalExposure:
                 return reject(f"no last price for {other}; cannot value the total exposure")
             others += abs(quantity) * mark
         room = ctx.equity * state.max_exposure_fraction - others
-        allowed = _cap_amount(intent.side, intent.amount, position, room / price)
-        if allowed >= intent.amount:
+        amount = _capped_amount(intent, position, room / price, ctx.market.step_size)
+        if amount is None:
             return APPROVED
-        amount = round_amount(allowed, ctx.market.step_size) if allowed > 0 else ZERO
         return resize(
             amount,
             f"total exposure would exceed risk.max_total_exposure_pct "
@@ -370,7 +276,7 @@ class OrderRateLimit:
         submissions = state.submissions
         if len(submissions) < state.max_orders_per_second:
             return APPROVED
-        cutoff = intent.timestamp - _WINDOW_MS
+        cutoff = intent.timestamp - RATE_WINDOW_MS
         recent = sum(1 for ts in submissions if ts > cutoff)
         if recent < state.max_orders_per_second:
             return APPROVED

@@ -8,8 +8,8 @@ import pytest
 
 from app.core.enums import OrderType, RiskVerdict, Side
 from app.risk.limits import RiskLimits
+from app.risk.rule_base import APPROVED, RuleState
 from app.risk.rules import (
-    APPROVED,
     DuplicateOrderGuard,
     MarketPrecision,
     MaxOpenOrders,
@@ -19,7 +19,6 @@ from app.risk.rules import (
     MinNotional,
     OrderRateLimit,
     PriceSanity,
-    RuleState,
     SufficientBalance,
     default_rules,
 )
