@@ -30,6 +30,29 @@ def export_records(source: Path, starts: OffsetArray, ends: OffsetArray, target:
     return export_lines(source, starts, ends, target, _write_json_line)
 
 
+class ExportError(OSError):
+    """An export failed; carries the target file and the reason (the viewer shows both)."""
+
+    def __init__(self, target: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.target = target
+        self.reason = reason
+
+
+def export_job(
+    source: Path, starts: OffsetArray, ends: OffsetArray, target: Path
+) -> tuple[Path, int]:
+    """:func:`export_records` for a background thread: the target and the count.
+
+    Raises:
+        ExportError: a file cannot be read or written.
+    """
+    try:
+        return target, export_records(source, starts, ends, target)
+    except OSError as exc:
+        raise ExportError(target, str(exc.strerror or exc)) from exc
+
+
 def _write_json_line(out: Any, raw: bytes) -> None:
     out.write(raw.decode("utf-8", errors="replace").rstrip("\r"))
     out.write("\n")

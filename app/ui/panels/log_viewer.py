@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -27,16 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.backtest_future import FutureWatcher, run_in_thread
-from app.ui.log_export import export_records
+from app.ui.log_export import ExportError, export_job
 from app.ui.log_model import LogTableModel
-from app.ui.log_reader import LEVELS, LOG_FILE_NAME, LogFilter, OffsetArray, log_files
+from app.ui.log_reader import LOG_FILE_NAME, LogFilter, OffsetArray, log_files
 from app.ui.log_scanner import LogScanner
+from app.ui.panels.log_filter_bar import LogFilterBar
 
 logger = logging.getLogger(__name__)
 
 POLL_MS = 1000
 FILTER_DELAY_MS = 250
-_LEVEL_CHOICES = (("All levels", 0), *((f"{name} and above", n) for name, n in LEVELS.items()))
 
 
 class LogViewerPanel(QWidget):
@@ -81,17 +80,11 @@ class LogViewerPanel(QWidget):
         self.folder_button = QPushButton("Open log folder", self)
         self.export_button = QPushButton("Export…", self)
         self.export_button.setToolTip("Save the records shown as JSON lines or CSV")
-        self.level_box = QComboBox(self)
-        for label, number in _LEVEL_CHOICES:
-            self.level_box.addItem(label, number)
-        self.component_edit = _filter_edit(self, "Component, e.g. app.exchange")
-        self.text_edit = _filter_edit(self, "Text anywhere in the record")
-        self.correlation_edit = _filter_edit(self, "Correlation id")
-        self.story_button = QPushButton("Order's story", self)
-        self.story_button.setToolTip(
-            "Show every record with the selected record's correlation id (one order's story)"
-        )
-        self.clear_button = QPushButton("Clear filters", self)
+        self.filter_bar = LogFilterBar(self)
+        bar = self.filter_bar
+        self.level_box, self.component_edit = bar.level_box, bar.component_edit
+        self.text_edit, self.correlation_edit = bar.text_edit, bar.correlation_edit
+        self.story_button, self.clear_button = bar.story_button, bar.clear_button
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -120,13 +113,6 @@ class LogViewerPanel(QWidget):
         top.addWidget(self.follow_box)
         top.addWidget(self.folder_button)
         top.addWidget(self.export_button)
-        filters = QHBoxLayout()
-        filters.addWidget(self.level_box)
-        filters.addWidget(self.component_edit, 1)
-        filters.addWidget(self.text_edit, 2)
-        filters.addWidget(self.correlation_edit, 1)
-        filters.addWidget(self.story_button)
-        filters.addWidget(self.clear_button)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
@@ -135,7 +121,7 @@ class LogViewerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
 
@@ -153,9 +139,7 @@ class LogViewerPanel(QWidget):
         self.file_box.currentIndexChanged.connect(self._on_file_chosen)
         self.folder_button.clicked.connect(self.open_folder)
         self.export_button.clicked.connect(self.on_export_clicked)
-        self.level_box.currentIndexChanged.connect(self.filter_timer.start)
-        for edit in (self.component_edit, self.text_edit, self.correlation_edit):
-            edit.textChanged.connect(self.filter_timer.start)
+        self.filter_bar.edited.connect(self.filter_timer.start)
         self.filter_timer.timeout.connect(self.apply_filter)
         self.story_button.clicked.connect(self.show_story)
         self.clear_button.clicked.connect(self.clear_filters)
@@ -245,12 +229,7 @@ class LogViewerPanel(QWidget):
     # ------------------------------------------------------------------ filters
     def log_filter(self) -> LogFilter:
         """The filter the fields describe."""
-        return LogFilter(
-            min_level=int(self.level_box.currentData()),
-            component=self.component_edit.text().strip(),
-            text=self.text_edit.text().strip(),
-            correlation_id=self.correlation_edit.text().strip(),
-        )
+        return self.filter_bar.log_filter()
 
     def apply_filter(self) -> None:
         """Read the file again from the start with the current filter (in the background)."""
@@ -275,17 +254,12 @@ class LogViewerPanel(QWidget):
         if not correlation_id:
             self.status.setText("This record has no correlation id; it belongs to no order.")
             return
-        self._set_filters(0, "", "", str(correlation_id))
+        self.filter_bar.set_filters(0, "", "", str(correlation_id))
+        self.apply_filter()
 
     def clear_filters(self) -> None:
         """Show every record."""
-        self._set_filters(0, "", "", "")
-
-    def _set_filters(self, level: int, component: str, text: str, correlation_id: str) -> None:
-        self.level_box.setCurrentIndex(max(0, self.level_box.findData(level)))
-        self.component_edit.setText(component)
-        self.text_edit.setText(text)
-        self.correlation_edit.setText(correlation_id)
+        self.filter_bar.set_filters(0, "", "", "")
         self.apply_filter()
 
     # ------------------------------------------------------------------ scan results
@@ -358,7 +332,8 @@ class LogViewerPanel(QWidget):
             return
         starts, ends = self.model.offsets()
         self.status.setText(f"Exporting {len(starts):,} records to {target}…")
-        self._exports.watch(run_in_thread(_export, source, starts, ends, target, name="log-export"))
+        job = run_in_thread(export_job, source, starts, ends, target, name="log-export")
+        self._exports.watch(job)
 
     def _on_export_done(self, future: Future[tuple[Path, int]]) -> None:
         try:
@@ -380,26 +355,3 @@ class LogViewerPanel(QWidget):
         self.poll_timer.stop()
         self.model.open(None)
         super().closeEvent(event)  # type: ignore[arg-type]
-
-
-def _filter_edit(parent: QWidget, placeholder: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setPlaceholderText(placeholder)
-    edit.setClearButtonEnabled(True)
-    return edit
-
-
-class ExportError(OSError):
-    """An export failed; carries the target file and the reason."""
-
-    def __init__(self, target: Path, reason: str) -> None:
-        super().__init__(reason)
-        self.target = target
-        self.reason = reason
-
-
-def _export(source: Path, starts: OffsetArray, ends: OffsetArray, target: Path) -> tuple[Path, int]:
-    try:
-        return target, export_records(source, starts, ends, target)
-    except OSError as exc:
-        raise ExportError(target, str(exc.strerror or exc)) from exc
