@@ -29,6 +29,7 @@ from app.core.errors import BacktestError, CryptobotError, StrategyError
 from app.core.models import Market
 from app.core.money import DecimalLike
 from app.core.time import timeframe_to_ms
+from app.risk.breakers import simulated_breakers
 from app.risk.manager import RiskManager
 from app.risk.periods import breaker_periods
 from app.risk.sizing import Sizer
@@ -179,7 +180,8 @@ def simulate(
         allow_short=config.allow_short,
         gate=gate,
     )
-    output = simulation.run()
+    with simulated_breakers():
+        output = simulation.run()
     timeframe_ms = config.timeframe_ms or infer_timeframe_ms(arrays.timestamp)
     metrics = compute_metrics(
         output.equity,

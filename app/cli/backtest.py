@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli.run_options import (
     add_money_arguments,
+    add_risk_argument,
     add_strategy_and_data_arguments,
     load_candles_from_args,
     money_kwargs,
+    risk_limits_from_args,
 )
 from app.core.errors import BacktestError, StrategyError
 from app.core.time import format_ms
@@ -49,11 +51,7 @@ def register(subparsers: Any) -> None:
         "--param", action="append", default=[], metavar="NAME=VALUE",
         help="strategy parameter (repeatable), e.g. --param fast=5",
     )  # fmt: skip
-    money = add_money_arguments(parser)
-    money.add_argument(
-        "--risk", choices=("settings", "conservative", "moderate"),
-        help="check every order against risk limits, as live: your saved settings or a preset",
-    )  # fmt: skip
+    add_risk_argument(add_money_arguments(parser))
     output = parser.add_argument_group("output")
     output.add_argument("--json", type=Path, metavar="OUT.json", help="write the result as JSON")
     output.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
@@ -83,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         strategy,
         candles,
         **money_kwargs(args),
-        risk=_risk_manager(args.risk),
+        risk=_risk_manager(args),
         market=_market(args),
     )
     print(summary(result))
@@ -199,20 +197,11 @@ def _strategy(args: argparse.Namespace) -> BaseStrategy:
     return registry.create(args.strategy, params)
 
 
-def _risk_manager(choice: str | None) -> RiskManager | None:
-    if choice is None:
-        return None
-    from app.risk.limits import PRESETS
+def _risk_manager(args: argparse.Namespace) -> RiskManager | None:
     from app.risk.manager import RiskManager
 
-    if choice == "settings":
-        from app.config.paths import resolve_paths
-        from app.config.settings import load_settings
-
-        limits = load_settings(resolve_paths()).settings.risk
-    else:
-        limits = PRESETS[choice]
-    return RiskManager(limits)
+    limits = risk_limits_from_args(args)
+    return None if limits is None else RiskManager(limits)
 
 
 def _market(args: argparse.Namespace) -> Market | None:

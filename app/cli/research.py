@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli.run_options import (
     add_money_arguments,
+    add_risk_argument,
     add_strategy_and_data_arguments,
     load_candles_from_args,
     money_kwargs,
+    risk_limits_from_args,
 )
 from app.core.errors import BacktestError, CryptobotError
 
@@ -95,7 +97,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=SPEC",
         help="LOW:HIGH:STEP, A,B,C or a fixed VALUE (repeatable), e.g. --param fast=5:50:5",
     )
-    add_money_arguments(parser)
+    add_risk_argument(add_money_arguments(parser))
     run = parser.add_argument_group("where it runs and output")
     run.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     run.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on this Dask scheduler")
@@ -298,6 +300,7 @@ def _inputs(args: argparse.Namespace) -> tuple[pd.DataFrame, ResearchSettings, S
         allow_short=args.allow_short,
         timeframe_ms=_timeframe_ms(args.timeframe),
         strategies_dir=args.strategies_dir,
+        risk_limits=risk_limits_from_args(args),
     )
     return candles, settings, space
 

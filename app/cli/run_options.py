@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import BacktestError
 from app.core.time import parse_date_ms, timeframe_to_ms
+from app.risk.limits import PRESETS, RiskLimits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +55,31 @@ def add_money_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
     money.add_argument("--trailing-stop-pct", help="trailing-stop distance, %%")
     money.add_argument("--allow-short", action="store_true", help="trade short signals too")
     return money
+
+
+def add_risk_argument(group: argparse._ArgumentGroup) -> None:
+    """``--risk settings|conservative|moderate``: check every order against risk limits."""
+    group.add_argument(
+        "--risk", choices=("settings", *sorted(PRESETS)),
+        help="check every order against risk limits, as live: your saved settings or a preset",
+    )  # fmt: skip
+
+
+def risk_limits_from_args(args: argparse.Namespace) -> RiskLimits | None:
+    """The limits ``--risk`` names: the saved settings' or a preset's; None without ``--risk``.
+
+    Raises:
+        ConfigError: the saved settings are invalid.
+    """
+    choice = args.risk
+    if choice is None:
+        return None
+    if choice == "settings":
+        from app.config.paths import resolve_paths
+        from app.config.settings import load_settings
+
+        return load_settings(resolve_paths()).settings.risk
+    return PRESETS[choice]
 
 
 def money_kwargs(args: argparse.Namespace) -> dict[str, Any]:

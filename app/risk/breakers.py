@@ -15,6 +15,9 @@ nothing here reads the wall clock. Every transition returns a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from app.core.enums import BreakerState
@@ -22,6 +25,23 @@ from app.core.events import BreakerStateChanged
 from app.core.time import format_ms
 
 logger = logging.getLogger(__name__)
+
+_simulated: ContextVar[bool] = ContextVar("simulated_breakers", default=False)
+
+
+@contextmanager
+def simulated_breakers() -> Iterator[None]:
+    """Mark the transitions inside the block as simulated (backtests, research): logged at DEBUG.
+
+    A parameter search runs thousands of simulations; their breaker trips are results (they are
+    in the returned events), not warnings about the trader's account.
+    """
+    token = _simulated.set(True)
+    try:
+        yield
+    finally:
+        _simulated.reset(token)
+
 
 DAY_MS = 86_400_000
 _MINUTE_MS = 60_000
@@ -65,8 +85,9 @@ class BreakerCell:
         self.state = new_state
         self.reason = reason
         self.since = timestamp
+        level = logging.INFO if new_state is BreakerState.ACTIVE else logging.WARNING
         logger.log(
-            logging.INFO if new_state is BreakerState.ACTIVE else logging.WARNING,
+            logging.DEBUG if _simulated.get() else level,
             "breaker %s: %s -> %s at %s UTC: %s",
             self.name,
             old,

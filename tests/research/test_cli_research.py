@@ -155,3 +155,26 @@ def test_bad_range_is_reported_with_the_fix(
     )
     assert code == 1
     assert "LOW:HIGH:STEP" in capsys.readouterr().err
+
+
+def test_optimize_with_a_risk_preset_checks_every_run(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [
+        "optimize", "--strategy", "sma_cross", "--data", str(data_dir / "btc_usdt_1h.csv"),
+        "--stake-pct", "90", "--param", "fast=5,10", "--param", "slow=30,60",
+        "--workers", "1", "--min-trades", "1", "--no-save", "--no-progress",
+    ]  # fmt: skip
+    free_json, checked_json = tmp_path / "free.json", tmp_path / "checked.json"
+    assert main([*base, "--json", str(free_json)]) == 0
+    assert main([*base, "--risk", "conservative", "--json", str(checked_json)]) == 0
+    capsys.readouterr()
+    free = json.loads(free_json.read_text(encoding="utf-8"))
+    checked = json.loads(checked_json.read_text(encoding="utf-8"))
+    assert checked["settings"]["risk_limits"]["max_order_notional"] is not None
+    assert free["settings"]["risk_limits"] is None
+    # 90 % of equity per entry is above the preset's caps: the risk manager resizes or refuses
+    final = {str(row["params"]): row["final_equity"] for row in free["results"]}
+    assert len(checked["results"]) == len(final) == 4
+    for row in checked["results"]:
+        assert row["final_equity"] != pytest.approx(final[str(row["params"])])

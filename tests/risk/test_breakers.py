@@ -13,6 +13,7 @@ from app.risk.breakers import (
     ConsecutiveLossBreaker,
     DailyLossBreaker,
     DrawdownBreaker,
+    simulated_breakers,
 )
 from tests.risk.helpers import D
 
@@ -172,3 +173,14 @@ def test_transitions_are_logged_with_the_breaker_name(caplog: pytest.LogCaptureF
     levels = [(r.levelno, r.breaker) for r in caplog.records]  # type: ignore[attr-defined]
     assert levels == [(logging.WARNING, "drawdown"), (logging.INFO, "drawdown")]
     assert "active -> halted at 2023-11-15 01:00 UTC" in caplog.records[0].getMessage()
+
+
+def test_simulated_transitions_are_logged_at_debug_only(caplog: pytest.LogCaptureFixture) -> None:
+    breaker = DrawdownBreaker(D(10))
+    breaker.update(D(100), MIDNIGHT)
+    with caplog.at_level(logging.DEBUG, logger="app.risk.breakers"):
+        with simulated_breakers():
+            events = breaker.update(D(90), MIDNIGHT + HOUR)
+        breaker.reset(MIDNIGHT + 2 * HOUR)
+    assert moves(events) == [("drawdown", BreakerState.ACTIVE, BreakerState.HALTED)]
+    assert [r.levelno for r in caplog.records] == [logging.DEBUG, logging.INFO]
