@@ -3,7 +3,8 @@
 Prices come from a market-data source (live ccxt prices in paper mode, the replay feed in
 offline mode). Every price the exchange sees — through ``fetch_ticker``/``watch_ticker`` or pushed
 with :meth:`PaperExchange.on_price` — is matched against the active orders of that symbol
-(rules in :mod:`app.exchange.paper_matching`). Orders, fills and balances are written to a
+(rules in :mod:`app.exchange.paper_matching`, kept by :class:`~app.exchange.paper_book.
+PaperBook`). Orders, fills and balances are written to a
 :class:`~app.exchange.paper_ledger.PaperLedger` on every change, so they survive a restart.
 
 Limit orders marked IOC/FOK that cannot trade at the next price expire (orders always fill
@@ -19,53 +20,22 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from typing import Protocol
 
 from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
-from app.core.errors import DuplicateOrder, InvalidOrder, OrderNotFound
+from app.core.errors import DuplicateOrder, InvalidOrder
 from app.core.models import Balance, Candle, Fill, Market, Order
-from app.core.money import quantize_quote
 from app.core.ports import Clock
-from app.exchange.paper_account import PaperAccount
+from app.exchange.paper_book import PaperBook
 from app.exchange.paper_ledger import PaperLedger
-from app.exchange.paper_matching import Execution, execution_for, limit_crossed, stop_triggered
+from app.exchange.paper_matching import limit_crossed
+from app.exchange.paper_source import MarketDataSource
 from app.exchange.validation import check_order, market_for
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLIPPAGE = Decimal("0.0005")
-_IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
 
-
-class MarketDataSource(Protocol):
-    """The read-only half of an exchange the paper exchange takes its prices from."""
-
-    @property
-    def exchange_id(self) -> str:
-        """Venue id of the prices."""
-        ...
-
-    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
-        """Markets by symbol."""
-        ...
-
-    async def fetch_ohlcv(
-        self, symbol: str, timeframe: str, since: int | None = None, limit: int | None = None
-    ) -> Sequence[Candle]:
-        """Candles, oldest first."""
-        ...
-
-    async def fetch_ticker(self, symbol: str) -> Decimal:
-        """Last price."""
-        ...
-
-    async def watch_ticker(self, symbol: str) -> Decimal:
-        """Next last price."""
-        ...
-
-    async def close(self) -> None:
-        """Release connections."""
-        ...
+__all__ = ["DEFAULT_SLIPPAGE", "MarketDataSource", "PaperExchange"]
 
 
 class PaperExchange:
@@ -96,28 +66,13 @@ class PaperExchange:
         exchange_id: str = "paper",
     ) -> None:
         self._data = market_data
-        self._ledger = ledger
         self._clock = clock
-        self._slippage = slippage
         self._fee_rate = fee_rate
         self._match_on_reads = match_on_reads
         self._id = exchange_id
         self._markets: dict[str, Market] = {}
         self._last: dict[str, Decimal] = {}
-        self._orders: dict[str, Order] = {}
-        self._active: dict[str, dict[str, None]] = {}  # symbol -> active client ids, in order
-        for stored_order in ledger.load_orders():
-            self._index(stored_order)
-        self._fills: list[Fill] = list(ledger.load_fills())
-        self._taker: set[str] = set()
-        stored = ledger.load_balances()
-        if not stored:
-            stored = {
-                currency: Balance(currency, free=amount)
-                for currency, amount in (initial_balances or {}).items()
-            }
-            ledger.save_balances(stored)
-        self._account = PaperAccount(stored, exchange_id, slippage)
+        self._book = PaperBook(ledger, initial_balances, slippage, exchange_id)
         self._restored = False
 
     @property
@@ -142,7 +97,8 @@ class PaperExchange:
                 for symbol, market in markets.items()
             }
         if not self._restored:
-            self._restore_reservations()
+            self._restored = True
+            self._book.restore_reservations(self._markets, self._clock.now_ms())
         return self._markets
 
     async def fetch_ohlcv(
@@ -185,27 +141,7 @@ class PaperExchange:
         if market is None:
             return []
         when = self._clock.now_ms() if timestamp is None else timestamp
-        fills: list[Fill] = []
-        for coid in list(self._active.get(symbol, ())):
-            order = self._orders[coid]
-            if order.type is OrderType.STOP_LIMIT and stop_triggered(order, price):
-                order = self._trigger_stop_limit(order, price, when)
-            execution = execution_for(
-                order,
-                price,
-                market,
-                self._slippage,
-                taker=order.client_order_id in self._taker,
-            )
-            if execution is None:
-                self._taker.discard(order.client_order_id)
-                if order.type is OrderType.LIMIT and order.time_in_force in _IMMEDIATE:
-                    self._expire(order, when)
-                continue
-            fill = self._execute(order, market, execution, when)
-            if fill is not None:
-                fills.append(fill)
-        return fills
+        return self._book.match(symbol, price, market, when)
 
     # ------------------------------------------------------------------ orders
     async def create_order(
@@ -229,7 +165,7 @@ class PaperExchange:
         """
         markets = await self.load_markets()
         market = market_for(markets, symbol, self._id)
-        if client_order_id in self._orders:
+        if client_order_id in self._book:
             raise DuplicateOrder(
                 f"{self._id}: client order id {client_order_id} was already used; "
                 "look that order up instead of placing it again"
@@ -255,18 +191,15 @@ class PaperExchange:
             stop_price=stop_price,
             time_in_force=time_in_force,
             status=OrderStatus.OPEN,
-            exchange_order_id=f"paper-{len(self._orders) + 1}",
+            exchange_order_id=f"paper-{len(self._book) + 1}",
             created_at=self._clock.now_ms(),
             updated_at=self._clock.now_ms(),
         )
-        reference = self._account.reference_price(order, last)
-        currency, needed = self._account.reservation(order, market, reference)
-        self._ledger.save_order(order)  # recorded before anything changes in memory
-        self._index(order)
-        self._account.hold(client_order_id, currency, needed)
-        if order_type is OrderType.LIMIT and price is not None and limit_crossed(side, price, last):
-            self._taker.add(client_order_id)
-        self._ledger.save_balances(self._account.snapshot())
+        account = self._book.account
+        currency, needed = account.reservation(order, market, account.reference_price(order, last))
+        crossed = price is not None and limit_crossed(side, price, last)
+        taker = order_type is OrderType.LIMIT and crossed
+        self._book.place(order, currency, needed, taker=taker)
         logger.info(
             "paper: placed %s %s %s %s at %s (client id %s)",
             side,
@@ -285,14 +218,10 @@ class PaperExchange:
             OrderNotFound: no order with this client order id.
         """
         await self.load_markets()
-        order = self._get(symbol, client_order_id)
+        order = self._book.get(symbol, client_order_id)
         if not order.status.is_active:
             return order
-        self._release(order)
-        cancelled = order.with_changes(status=OrderStatus.CANCELED, updated_at=self._clock.now_ms())
-        self._store(cancelled)
-        self._ledger.save_balances(self._account.snapshot())
-        return cancelled
+        return self._book.cancel(order, self._markets[symbol], self._clock.now_ms())
 
     async def fetch_order(self, symbol: str, client_order_id: str) -> Order:
         """The order with ``client_order_id``.
@@ -301,154 +230,24 @@ class PaperExchange:
             OrderNotFound: no order with this client order id.
         """
         await self.load_markets()
-        return self._get(symbol, client_order_id)
+        return self._book.get(symbol, client_order_id)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> Sequence[Order]:
         """Active orders, oldest first."""
         await self.load_markets()
-        return [
-            o
-            for o in self._orders.values()
-            if o.status.is_active and (symbol is None or o.symbol == symbol)
-        ]
+        return self._book.open_orders(symbol)
 
     async def fetch_balance(self) -> Mapping[str, Balance]:
         """Balances by currency."""
         await self.load_markets()
-        return self._account.snapshot()
+        return self._book.account.snapshot()
 
     async def fetch_my_trades(
         self, symbol: str, since: int | None = None, limit: int | None = None
     ) -> Sequence[Fill]:
         """Fills in ``symbol`` from ``since`` (ms UTC), oldest first, at most ``limit``."""
-        fills = [
-            f for f in self._fills if f.symbol == symbol and (since is None or f.timestamp >= since)
-        ]
-        return fills[:limit] if limit is not None else fills
+        return self._book.fills(symbol, since, limit)
 
     async def close(self) -> None:
         """Close the price source."""
         await self._data.close()
-
-    # ------------------------------------------------------------------ internals
-    def _get(self, symbol: str, client_order_id: str) -> Order:
-        order = self._orders.get(client_order_id)
-        if order is None or order.symbol != symbol:
-            raise OrderNotFound(f"{self._id}: no order {client_order_id} in {symbol}")
-        return order
-
-    def _store(self, order: Order) -> None:
-        self._ledger.save_order(order)
-        self._index(order)
-
-    def _index(self, order: Order) -> None:
-        self._orders[order.client_order_id] = order
-        active = self._active.setdefault(order.symbol, {})
-        if order.status.is_active:
-            active[order.client_order_id] = None
-        else:
-            active.pop(order.client_order_id, None)
-
-    def _release(self, order: Order) -> None:
-        self._account.release(order, self._markets[order.symbol])
-        self._taker.discard(order.client_order_id)
-
-    def _expire(self, order: Order, when: int) -> None:
-        self._release(order)
-        self._store(
-            order.with_changes(
-                status=OrderStatus.EXPIRED,
-                updated_at=when,
-                reason=f"{order.time_in_force} limit could not trade at once",
-            )
-        )
-        self._ledger.save_balances(self._account.snapshot())
-
-    def _trigger_stop_limit(self, order: Order, price: Decimal, when: int) -> Order:
-        triggered = order.with_changes(type=OrderType.LIMIT, updated_at=when)
-        if order.price is not None and limit_crossed(order.side, order.price, price):
-            self._taker.add(order.client_order_id)
-        self._store(triggered)
-        return triggered
-
-    def _execute(
-        self, order: Order, market: Market, execution: Execution, when: int
-    ) -> Fill | None:
-        cost = execution.price * order.amount
-        fee = quantize_quote(cost * (market.maker_fee if execution.is_maker else market.taker_fee))
-        self._release(order)
-        missing = self._account.shortfall(order, market, cost, fee)
-        if missing > 0:
-            rejected = order.with_changes(
-                status=OrderStatus.REJECTED,
-                updated_at=when,
-                reason=f"{market.quote} balance short by {missing} at the fill price",
-            )
-            self._store(rejected)
-            self._ledger.save_balances(self._account.snapshot())
-            return None
-        self._account.settle(order, market, cost, fee)
-        fill = Fill(
-            trade_id=f"paper-t{len(self._fills) + 1}",
-            client_order_id=order.client_order_id,
-            symbol=order.symbol,
-            side=order.side,
-            price=execution.price,
-            amount=order.amount,
-            fee=fee,
-            fee_currency=market.quote,
-            timestamp=when,
-            exchange_order_id=order.exchange_order_id,
-            is_maker=execution.is_maker,
-        )
-        filled = order.with_changes(
-            status=OrderStatus.FILLED,
-            filled=order.amount,
-            average_price=execution.price,
-            fee=fee,
-            fee_currency=market.quote,
-            updated_at=when,
-        )
-        self._fills.append(fill)
-        self._store(filled)
-        self._ledger.save_fill(fill)
-        self._ledger.save_balances(self._account.snapshot())
-        logger.info(
-            "paper: filled %s %s %s at %s, fee %s %s",
-            order.side,
-            order.amount,
-            order.symbol,
-            execution.price,
-            fee,
-            market.quote,
-            extra={"symbol": order.symbol, "client_order_id": order.client_order_id},
-        )
-        return fill
-
-    def _restore_reservations(self) -> None:
-        """Rebuild reservations of orders left active by a previous run.
-
-        A market order still waiting for its first price when the app stopped cannot be priced
-        consistently after the restart and is expired (nothing was bought or sold).
-        """
-        self._restored = True
-        active: list[tuple[Order, Market]] = []
-        for symbol, coids in self._active.items():
-            market = self._markets.get(symbol)
-            for coid in list(coids):
-                order = self._orders[coid]
-                if market is None:
-                    continue
-                if order.type is OrderType.MARKET:
-                    self._store(
-                        order.with_changes(
-                            status=OrderStatus.EXPIRED,
-                            reason="the paper exchange restarted before the next price",
-                            updated_at=max(order.updated_at, self._clock.now_ms()),
-                        )
-                    )
-                    continue
-                active.append((order, market))
-        self._account.rebuild(active)
-        if self._orders:
-            self._ledger.save_balances(self._account.snapshot())

@@ -1,0 +1,40 @@
+"""Where the paper exchange takes its prices from: the read-only half of an exchange."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from app.core.models import Candle, Market
+
+
+class MarketDataSource(Protocol):
+    """The read-only half of an exchange the paper exchange takes its prices from."""
+
+    @property
+    def exchange_id(self) -> str:
+        """Venue id of the prices."""
+        ...
+
+    async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
+        """Markets by symbol."""
+        ...
+
+    async def fetch_ohlcv(
+        self, symbol: str, timeframe: str, since: int | None = None, limit: int | None = None
+    ) -> Sequence[Candle]:
+        """Candles, oldest first."""
+        ...
+
+    async def fetch_ticker(self, symbol: str) -> Decimal:
+        """Last price."""
+        ...
+
+    async def watch_ticker(self, symbol: str) -> Decimal:
+        """Next last price."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
