@@ -8,6 +8,7 @@ O(pixels) whatever the number of bars, like the candles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,10 +90,20 @@ class LineFrame:
     points: int
 
 
+_BuildShapes = Callable[[int, FloatArray, FloatArray, FloatArray, FloatArray], int]
+
+
 class _StudyLineItem(pg.GraphicsObject):  # type: ignore[misc]
-    """Shared bounds, visible-range and caching logic of the study line items."""
+    """Shared bounds, visible-range and caching logic of the study line items.
+
+    A subclass defines ``_build(level, x, width, low, high)``, which caches the shapes of the
+    buckets in view (``level`` 0: one per bar) and returns their point count, and
+    ``_draw(painter)``, which draws the shapes built last.
+    """
 
     from_zero = False  # True when the drawing always reaches y = 0 (bars)
+    _build: _BuildShapes
+    _draw: Callable[[QPainter], None]
 
     def __init__(self, line: StudyLine) -> None:
         super().__init__()
@@ -126,6 +137,24 @@ class _StudyLineItem(pg.GraphicsObject):  # type: ignore[misc]
         start, stop = visible_bars(rect.left() - 1.0, rect.right() + 1.0, self.line.size)
         return start, stop, level_for(bars_per_pixel)
 
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        """Draw the cached shapes of the visible values, rebuilding them when stale."""
+        visible = self._visible()
+        if visible is None:
+            return
+        key = (*visible, self.line.version)
+        if key != self._key:
+            points = self._build(visible[2], *self.line.buckets(*visible))
+            self._key = key
+            self.last_frame = LineFrame(visible[0], visible[1], visible[2], points)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, on=False)
+        self._draw(painter)
+
 
 class LineItem(_StudyLineItem):
     """A study line: the values themselves when zoomed in, min/max per pixel when zoomed out.
@@ -145,27 +174,17 @@ class LineItem(_StudyLineItem):
         self._pen = pg.mkPen(pen)
         self.update()
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionGraphicsItem,
-        widget: QWidget | None = None,
-    ) -> None:
-        """Draw the cached path of the visible values, rebuilding it when stale."""
-        visible = self._visible()
-        if visible is None:
-            return
-        key = (*visible, self.line.version)
-        if key != self._key:
-            x, _width, low, high = self.line.buckets(*visible)
-            if visible[2] == 0:
-                xs, ys = x, low
-            else:  # each column: down to its min, up to its max
-                xs, ys = np.repeat(x, 2), np.column_stack([low, high]).ravel()
-            self._path = pg.arrayToQPath(xs, ys, connect="finite")
-            self._key = key
-            self.last_frame = LineFrame(visible[0], visible[1], visible[2], len(xs))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, on=False)
+    def _build(
+        self, level: int, x: FloatArray, width: FloatArray, low: FloatArray, high: FloatArray
+    ) -> int:
+        if level == 0:
+            xs, ys = x, low
+        else:  # each column: down to its min, up to its max
+            xs, ys = np.repeat(x, 2), np.column_stack([low, high]).ravel()
+        self._path = pg.arrayToQPath(xs, ys, connect="finite")
+        return len(xs)
+
+    def _draw(self, painter: QPainter) -> None:
         painter.setPen(self._pen)
         painter.drawPath(self._path)
 
@@ -193,25 +212,15 @@ class HistogramItem(_StudyLineItem):
         self._brush = pg.mkBrush(brush)
         self.update()
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionGraphicsItem,
-        widget: QWidget | None = None,
-    ) -> None:
-        """Draw the cached bars of the visible values, rebuilding them when stale."""
-        visible = self._visible()
-        if visible is None:
-            return
-        key = (*visible, self.line.version)
-        if key != self._key:
-            x, width, low, high = self.line.buckets(*visible)
-            values = np.nan_to_num(low if self._negative else high, nan=0.0)
-            widths = width * (0.7 if visible[2] == 0 else 1.0)
-            self._bars.fill_rects(x - widths / 2.0, np.zeros(len(x)), widths, values)
-            self._key = key
-            self.last_frame = LineFrame(visible[0], visible[1], visible[2], len(x))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, on=False)
+    def _build(
+        self, level: int, x: FloatArray, width: FloatArray, low: FloatArray, high: FloatArray
+    ) -> int:
+        values = np.nan_to_num(low if self._negative else high, nan=0.0)
+        widths = width * (0.7 if level == 0 else 1.0)
+        self._bars.fill_rects(x - widths / 2.0, np.zeros(len(x)), widths, values)
+        return len(x)
+
+    def _draw(self, painter: QPainter) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._brush)
         if len(self._bars.rects):
