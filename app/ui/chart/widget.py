@@ -1,22 +1,21 @@
 """ChartWidget: candles, volume, studies, trade markers, order lines and a crosshair readout.
 
-Panes (price, volume, RSI, MACD) sit in a vertical splitter and share the x axis, whose
-coordinate is the bar index. Every x-range change refits each pane's y-range to the visible
-bars. Live candle updates are queued and applied at most ~30 times a second.
+Panes (price, volume, RSI, MACD) sit in a :class:`~app.ui.chart.pane_stack.PaneStack` and
+share the x axis, whose coordinate is the bar index. Every x-range change refits each pane's
+y-range to the visible bars. Live candle updates are queued and applied at most ~30 times a
+second.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable
 
-import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.enums import Side
 from app.ui.chart.annotations import (
@@ -30,15 +29,15 @@ from app.ui.chart.items import CandleItem, VolumeItem
 from app.ui.chart.live import LiveCandle, LiveCandleQueue
 from app.ui.chart.palette import DARK, ChartPalette
 from app.ui.chart.pane import Pane
+from app.ui.chart.pane_stack import PaneStack
 from app.ui.chart.readout import candle_readout, format_oscillator, format_price
-from app.ui.chart.series import CandleSeries, level_for, visible_bars
+from app.ui.chart.series import CandleSeries
 from app.ui.chart.studies import Study, StudyKind
 from app.ui.chart.study_plot import StudyPlot
 
 logger = logging.getLogger(__name__)
 
 _RIGHT_MARGIN_BARS = 5
-_Y_PADDING = 0.06
 _RSI_LEVELS = (30.0, 70.0)
 
 
@@ -73,14 +72,10 @@ class ChartWidget(QWidget):
         self.readout = QLabel(self)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self._splitter.setChildrenCollapsible(False)
-        self.price_pane = self._add_pane(6)
-        self.volume_pane = self._add_pane(2)
-        self.rsi_pane = self._add_pane(2)
-        self.macd_pane = self._add_pane(2)
-        self.rsi_pane.hide()
-        self.macd_pane.hide()
+        self.pane_stack = PaneStack(self.series, palette, self)
+        stack = self.pane_stack
+        self.price_pane, self.volume_pane = stack.price, stack.volume
+        self.rsi_pane, self.macd_pane = stack.rsi, stack.macd
         self.candle_item = CandleItem(self.series, palette)
         self.price_pane.plot.addItem(self.candle_item)
         self.volume_item = VolumeItem(self.series, palette)
@@ -95,12 +90,13 @@ class ChartWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.readout)
-        layout.addWidget(self._splitter, 1)
+        layout.addWidget(self.pane_stack, 1)
 
         self.price_pane.view_box.sigXRangeChanged.connect(self._fit_y)
         self.volume_pane.view_box.sigResized.connect(self._fit_y)
+        self.pane_stack.mouse_moved.connect(self._on_mouse_moved)
         self._apply_readout_style()
-        self._update_time_axes()
+        self.pane_stack.update_time_axes()
 
     # ------------------------------------------------------------------ data
     def set_candles(
@@ -244,8 +240,7 @@ class ChartWidget(QWidget):
     # ------------------------------------------------------------------ view
     def visible_range(self) -> tuple[int, int]:
         """Bars ``[start, stop)`` currently in view."""
-        x_min, x_max = self.price_pane.view_box.viewRange()[0]
-        return visible_bars(x_min, x_max, len(self.series))
+        return self.pane_stack.visible_range()
 
     def set_visible_range(self, start: float, stop: float) -> None:
         """Show bars ``[start, stop)`` (bar index units; may extend past the data)."""
@@ -259,8 +254,7 @@ class ChartWidget(QWidget):
     def set_palette(self, palette: ChartPalette) -> None:
         """Recolour every pane and item."""
         self._palette = palette
-        for pane in self._panes():
-            pane.apply_palette(palette)
+        self.pane_stack.apply_palette(palette)
         self.candle_item.set_palette(palette)
         self.volume_item.set_palette(palette)
         self.trade_markers.set_palette(palette)
@@ -281,8 +275,7 @@ class ChartWidget(QWidget):
     def hover_bar(self, index: int | None) -> None:
         """Point the crosshair at bar ``index`` and show its readout (None: the last bar)."""
         self._hover_index = index
-        for pane in self._panes():
-            pane.set_crosshair(None if index is None else float(index), None)
+        self.pane_stack.set_crosshair(None if index is None else float(index))
         self._update_readout()
         self.bar_hovered.emit(-1 if index is None else index)
 
@@ -292,18 +285,6 @@ class ChartWidget(QWidget):
         super().leaveEvent(event)
 
     # ------------------------------------------------------------------ internals
-    def _add_pane(self, stretch: int) -> Pane:
-        pane = Pane(self.series, self._palette, self._splitter)
-        self._splitter.addWidget(pane)
-        self._splitter.setStretchFactor(self._splitter.count() - 1, stretch)
-        if self._splitter.count() > 1:
-            pane.plot.setXLink(self.price_pane.plot)
-        pane.scene().sigMouseMoved.connect(lambda pos, p=pane: self._on_mouse_moved(p, pos))
-        return pane
-
-    def _panes(self) -> list[Pane]:
-        return [self.price_pane, self.volume_pane, self.rsi_pane, self.macd_pane]
-
     def _studies(self) -> list[StudyPlot]:
         return [*self._overlays, *(plot for plot in (self._rsi, self._macd) if plot)]
 
@@ -319,17 +300,12 @@ class ChartWidget(QWidget):
             if len(self.series):
                 plot.recompute(self.series.close)
         pane.setVisible(plot is not None)
-        self._update_time_axes()
+        self.pane_stack.update_time_axes()
         return plot
 
     def _studies_changed(self) -> None:
         self._fit_y()
         self._update_readout()
-
-    def _update_time_axes(self) -> None:
-        shown = [pane for pane in self._panes() if not pane.isHidden()]
-        for pane in self._panes():
-            pane.show_time_axis(bool(shown) and pane is shown[-1])
 
     def _data_changed(self) -> None:
         size = len(self.series)
@@ -344,26 +320,7 @@ class ChartWidget(QWidget):
         self._update_readout()
 
     def _fit_y(self) -> None:
-        if not len(self.series):
-            return
-        start, stop = self.visible_range()
-        if stop <= start:
-            return
-        low, high = self.series.price_range(start, stop)
-        for plot in self._overlays:
-            overlay_low, overlay_high = plot.y_range(start, stop)
-            low = float(np.fmin(low, overlay_low))
-            high = float(np.fmax(high, overlay_high))
-        _set_y(self.price_pane, low, high)
-        x_min, x_max = self.price_pane.view_box.viewRange()[0]
-        bars_per_pixel = (x_max - x_min) / max(self.volume_pane.view_box.width(), 1.0)
-        window = self.series.window(start, stop, level_for(bars_per_pixel))
-        peak = float(window.volume.max()) if len(window) else math.nan
-        _set_y(self.volume_pane, 0.0, peak)
-        if self._rsi is not None:
-            self.rsi_pane.view_box.setYRange(0.0, 100.0, padding=0.02)
-        if self._macd is not None:
-            _set_y(self.macd_pane, *self._macd.y_range(start, stop))
+        self.pane_stack.fit_y(self._overlays, self._rsi, self._macd)
 
     def _on_mouse_moved(self, pane: Pane, scene_pos: QPointF) -> None:
         box = pane.view_box
@@ -376,8 +333,7 @@ class ChartWidget(QWidget):
             self.hover_bar(None)
             return
         self.hover_bar(index)
-        for other in self._panes():
-            other.set_crosshair(float(index), point.y() if other is pane else None)
+        self.pane_stack.set_crosshair(float(index), pane, point.y())
 
     def _update_readout(self) -> None:
         index = self._hover_index if self._hover_index is not None else len(self.series) - 1
@@ -388,9 +344,6 @@ class ChartWidget(QWidget):
         self.readout.setText(candle_readout(self.series, index, texts))
 
     def _apply_readout_style(self) -> None:
-        self._splitter.setStyleSheet(
-            f"QSplitter::handle {{ background: {self._palette.background}; }}"
-        )
         self.readout.setStyleSheet(
             f"QLabel {{ background: {self._palette.background}; color: {self._palette.foreground};"
             " padding: 3px 6px; font-family: monospace; }"
@@ -399,11 +352,3 @@ class ChartWidget(QWidget):
     def _level_pen(self) -> QPen:
         pen: QPen = pg.mkPen(self._palette.crosshair, width=1, style=Qt.PenStyle.DotLine)
         return pen
-
-
-def _set_y(pane: Pane, low: float, high: float) -> None:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return
-    if high <= low:
-        low, high = low - 0.5 * max(abs(low), 1e-9) * 0.01, high + 0.5 * max(abs(high), 1e-9) * 0.01
-    pane.view_box.setYRange(low, high, padding=_Y_PADDING)
