@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.cli.research_session import ResearchSession
 from app.cli.run_options import (
     add_money_arguments,
     add_risk_argument,
@@ -34,11 +35,11 @@ from app.core.errors import BacktestError, CryptobotError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from app.research.backends import Backend
-    from app.research.progress import Progress
     from app.research.settings import ResearchSettings
     from app.research.space import SearchSpace
     from app.research.store import DataSource
+
+_Result = TypeVar("_Result")
 
 
 def register(subparsers: Any) -> None:
@@ -130,21 +131,7 @@ def run_optimize(args: argparse.Namespace) -> int:
     from app.research.optimize import optimize
     from app.research.summary import optimization_summary
 
-    candles, settings, space = _inputs(args)
-    with _Session(args) as session:
-        result = optimize(
-            candles,
-            settings,
-            space,
-            method=args.method,
-            objective=args.objective,
-            min_trades=args.min_trades,
-            trials=args.trials,
-            seed=args.seed,
-            backend=session.backend,
-            progress=session.progress,
-            cancel=session.cancel,
-        )
+    candles, settings, result = _run_search(args, optimize)
     print(optimization_summary(result, args.top))
     report = result.to_dict(top=1000)
     best = result.best
@@ -162,24 +149,9 @@ def run_walkforward(args: argparse.Namespace) -> int:
     from app.research.summary import walkforward_summary
     from app.research.walkforward import walk_forward
 
-    candles, settings, space = _inputs(args)
-    with _Session(args) as session:
-        result = walk_forward(
-            candles,
-            settings,
-            space,
-            train=args.train,
-            test=args.test,
-            anchored=args.anchored,
-            method=args.method,
-            objective=args.objective,
-            min_trades=args.min_trades,
-            trials=args.trials,
-            seed=args.seed,
-            backend=session.backend,
-            progress=session.progress,
-            cancel=session.cancel,
-        )
+    candles, settings, result = _run_search(
+        args, walk_forward, train=args.train, test=args.test, anchored=args.anchored
+    )
     print(walkforward_summary(result))
     _finish(args, candles, settings.strategy, result.to_dict(), None)
     return 0
@@ -205,7 +177,7 @@ def run_montecarlo(args: argparse.Namespace) -> int:
         **money_kwargs(args),
     )
     returns = bar_returns(backtest) if args.method == "block" else trade_returns(backtest)
-    with _Session(args) as session:
+    with ResearchSession(args) as session:
         result = monte_carlo(
             returns,
             method=args.method,
@@ -213,9 +185,7 @@ def run_montecarlo(args: argparse.Namespace) -> int:
             seed=args.seed,
             block=args.block,
             ruin_pct=args.ruin_pct,
-            backend=session.backend,
-            progress=session.progress,
-            cancel=session.cancel,
+            **session.job_options(),
         )
     print(
         f"Backtest {backtest.strategy} ({', '.join(f'{k}={v}' for k, v in params.items())}): "
@@ -229,48 +199,25 @@ def run_montecarlo(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Session:
-    """The backend, progress bar and cancel flag of one command (Ctrl-C cancels cleanly)."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.cancel = threading.Event()
-        self.backend: Backend = _backend(args)
-        self._show = not args.no_progress
-        self._drawn = False
-
-    def progress(self, report: Progress) -> None:
-        """Draw the progress bar on stderr."""
-        if not self._show:
-            return
-        from app.research.progress import progress_bar
-
-        sys.stderr.write(f"\r{progress_bar(report)}   ")
-        sys.stderr.flush()
-        self._drawn = True
-
-    def __enter__(self) -> _Session:
-        return self
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is KeyboardInterrupt:
-            self.cancel.set()
-        if self._drawn:
-            sys.stderr.write("\n")
-        self.backend.close()
-
-
-def _backend(args: argparse.Namespace) -> Backend:
-    if args.cluster:
-        from app.research.backends import DaskBackend
-
-        return DaskBackend(args.cluster)
-    from app.research.backends import InlineBackend, LocalBackend
-
-    if args.workers is not None and args.workers < 1:
-        raise BacktestError(f"--workers must be at least 1, got {args.workers}")
-    if args.workers == 1:
-        return InlineBackend()
-    return LocalBackend(args.workers)
+def _run_search(
+    args: argparse.Namespace, search: Callable[..., _Result], **options: Any
+) -> tuple[pd.DataFrame, ResearchSettings, _Result]:
+    """Run ``search`` (optimize or walk_forward) on the inputs and search options of ``args``."""
+    candles, settings, space = _inputs(args)
+    with ResearchSession(args) as session:
+        result = search(
+            candles,
+            settings,
+            space,
+            method=args.method,
+            objective=args.objective,
+            min_trades=args.min_trades,
+            trials=args.trials,
+            seed=args.seed,
+            **options,
+            **session.job_options(),
+        )
+    return candles, settings, result
 
 
 def _inputs(args: argparse.Namespace) -> tuple[pd.DataFrame, ResearchSettings, SearchSpace]:
