@@ -13,9 +13,11 @@ import logging
 import multiprocessing
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from app.core.errors import BacktestError
 from app.research.progress import ProgressClock, ProgressFn
@@ -29,13 +31,35 @@ _state_lock = threading.Lock()
 _worker_states: dict[str, Any] = {}
 
 
-class Backend(Protocol):
-    """Runs ``fn(state, item)`` for every item; ``state = setup(shared)`` once per worker."""
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One :meth:`Backend.map` call: the task, its items, the progress clock and cancel flag."""
+
+    setup: SetupFn
+    fn: TaskFn
+    items: Sequence[Any]
+    clock: ProgressClock
+    cancel: threading.Event | None
+
+    def cancelled(self) -> bool:
+        """True once the cancel flag is set."""
+        return self.cancel is not None and self.cancel.is_set()
+
+
+class Backend(ABC):
+    """Runs ``fn(state, item)`` for every item; ``state = setup(shared)`` once per worker.
+
+    The workers keep the state of the last payload; :meth:`map` builds it again only when
+    :func:`same_payload` says the payload changed.
+    """
+
+    _shared: Any = None
+    """``(setup, shared)`` of the state the workers hold; None before the first map."""
 
     @property
+    @abstractmethod
     def workers(self) -> int:
         """Parallel workers available."""
-        ...
 
     def map(
         self,
@@ -49,11 +73,22 @@ class Backend(Protocol):
         label: str = "",
     ) -> list[Any] | None:
         """Results in the order of ``items``, or None when ``cancel`` was set first."""
-        ...
+        if self._shared is None or not same_payload((setup, shared), self._shared):
+            self._load(setup, shared)
+            self._shared = (setup, shared)
+        return self._run(_Job(setup, fn, items, ProgressClock(label, len(items), progress), cancel))
 
+    @abstractmethod
+    def _load(self, setup: SetupFn, shared: Any) -> None:
+        """Give the workers ``setup(shared)`` as their state, replacing the one they hold."""
+
+    @abstractmethod
+    def _run(self, job: _Job) -> list[Any] | None:
+        """Apply the job's task to its items with the workers' state; None when cancelled."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the workers."""
-        ...
 
 
 def _run_batch(token: str, setup: SetupFn, shared: Any, fn: TaskFn, batch: list[Any]) -> list[Any]:
@@ -101,38 +136,24 @@ def batches(items: Sequence[Any], workers: int) -> list[list[Any]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
-class InlineBackend:
+class InlineBackend(Backend):
     """Runs everything in the calling thread (tests, tiny jobs, one-core machines)."""
 
     workers = 1
 
     def __init__(self) -> None:
-        self._token = ""
         self._state: Any = None
-        self._shared: Any = None
 
-    def map(
-        self,
-        setup: SetupFn,
-        shared: Any,
-        fn: TaskFn,
-        items: Sequence[Any],
-        *,
-        progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
-        label: str = "",
-    ) -> list[Any] | None:
-        """See :meth:`Backend.map`."""
-        if self._shared is None or not same_payload((setup, shared), self._shared):
-            self._state = setup(shared)
-            self._shared = (setup, shared)
-        clock = ProgressClock(label, len(items), progress)
+    def _load(self, setup: SetupFn, shared: Any) -> None:
+        self._state = setup(shared)
+
+    def _run(self, job: _Job) -> list[Any] | None:
         results = []
-        for item in items:
-            if cancel is not None and cancel.is_set():
+        for item in job.items:
+            if job.cancelled():
                 return None
-            results.append(fn(self._state, item))
-            clock.advance(1)
+            results.append(job.fn(self._state, item))
+            job.clock.advance(1)
         return results
 
     def close(self) -> None:
@@ -141,7 +162,7 @@ class InlineBackend:
         self._shared = None
 
 
-class LocalBackend:
+class LocalBackend(Backend):
     """A pool of worker processes on this machine (spawned: safe next to threads and Qt).
 
     Args:
@@ -151,7 +172,6 @@ class LocalBackend:
     def __init__(self, workers: int | None = None) -> None:
         self._workers = max(1, workers or multiprocessing.cpu_count())
         self._pool: ProcessPoolExecutor | None = None
-        self._shared: Any = None
         self._token = ""
 
     @property
@@ -159,36 +179,22 @@ class LocalBackend:
         """Worker processes."""
         return self._workers
 
-    def map(
-        self,
-        setup: SetupFn,
-        shared: Any,
-        fn: TaskFn,
-        items: Sequence[Any],
-        *,
-        progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
-        label: str = "",
-    ) -> list[Any] | None:
-        """See :meth:`Backend.map`."""
-        pool = self._pool_for(setup, shared)
-        chunks = batches(items, self._workers)
-        futures = [pool.submit(_pool_batch, self._token, fn, chunk) for chunk in chunks]
-        return _collect(futures, [len(chunk) for chunk in chunks], label, progress, cancel)
-
-    def _pool_for(self, setup: SetupFn, shared: Any) -> ProcessPoolExecutor:
-        if self._pool is not None and same_payload((setup, shared), self._shared):
-            return self._pool
+    def _load(self, setup: SetupFn, shared: Any) -> None:
         self.close()
         self._token = uuid.uuid4().hex
-        self._shared = (setup, shared)
         self._pool = ProcessPoolExecutor(
             max_workers=self._workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(self._token, setup, shared),
         )
-        return self._pool
+
+    def _run(self, job: _Job) -> list[Any] | None:
+        pool = self._pool
+        assert pool is not None  # map loads the pool first
+        chunks = batches(job.items, self._workers)
+        futures = [pool.submit(_pool_batch, self._token, job.fn, chunk) for chunk in chunks]
+        return _collect(futures, [len(chunk) for chunk in chunks], job)
 
     def close(self) -> None:
         """Shut the worker processes down."""
@@ -204,7 +210,7 @@ class LocalBackend:
         self.close()
 
 
-class DaskBackend:
+class DaskBackend(Backend):
     """Runs the work on a Dask distributed cluster.
 
     Args:
@@ -236,7 +242,6 @@ class DaskBackend:
                     "address and that `dask scheduler` runs there"
                 ) from exc
         self._client = client
-        self._shared: Any = None
         self._shared_future: Any = None
         self._token = ""
 
@@ -247,30 +252,19 @@ class DaskBackend:
         threads = sum(int(worker.get("nthreads", 1)) for worker in info["workers"].values())
         return max(1, threads)
 
-    def map(
-        self,
-        setup: SetupFn,
-        shared: Any,
-        fn: TaskFn,
-        items: Sequence[Any],
-        *,
-        progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
-        label: str = "",
-    ) -> list[Any] | None:
-        """See :meth:`Backend.map`."""
-        if self._shared_future is None or not same_payload((setup, shared), self._shared):
-            self._token = uuid.uuid4().hex
-            self._shared_future = self._client.scatter(shared, broadcast=True, hash=False)
-            self._shared = (setup, shared)
-        chunks = batches(items, self.workers)
+    def _load(self, setup: SetupFn, shared: Any) -> None:
+        self._token = uuid.uuid4().hex
+        self._shared_future = self._client.scatter(shared, broadcast=True, hash=False)
+
+    def _run(self, job: _Job) -> list[Any] | None:
+        chunks = batches(job.items, self.workers)
         futures = [
             self._client.submit(
-                _run_batch, self._token, setup, self._shared_future, fn, chunk, pure=False
+                _run_batch, self._token, job.setup, self._shared_future, job.fn, chunk, pure=False
             )
             for chunk in chunks
         ]
-        return _collect(futures, [len(chunk) for chunk in chunks], label, progress, cancel)
+        return _collect(futures, [len(chunk) for chunk in chunks], job)
 
     def close(self) -> None:
         """Release the scattered data; close the client if this backend opened it."""
@@ -280,22 +274,16 @@ class DaskBackend:
             self._client.close()
 
 
-def _collect(
-    futures: Sequence[Any],
-    sizes: Sequence[int],
-    label: str,
-    progress: ProgressFn | None,
-    cancel: threading.Event | None,
-) -> list[Any] | None:
+def _collect(futures: Sequence[Any], sizes: Sequence[int], job: _Job) -> list[Any] | None:
     """Wait for the futures (concurrent or Dask), reporting progress; None when cancelled."""
-    clock = ProgressClock(label, sum(sizes), progress)
+    clock = job.clock
     size_of = {id(future): size for future, size in zip(futures, sizes, strict=True)}
     pending = set(futures)
     while pending:
-        if cancel is not None and cancel.is_set():
+        if job.cancelled():
             for future in pending:
                 future.cancel()
-            logger.info("%s cancelled with %d of %d done", label, clock.done, clock.total)
+            logger.info("%s cancelled with %d of %d done", clock.label, clock.done, clock.total)
             return None
         finished = _wait_some(pending)
         for future in finished:
