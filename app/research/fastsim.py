@@ -80,27 +80,41 @@ def replay_long(
         the entry notional, the total bars held by closed trades and the entries refused for
         want of cash.
     """
+    replay = _Replay(open_, close, entries, exits, cash, fee, slippage, sizing)
     if sizing.kind == "size":
-        quick = _replay_fixed(open_, close, entries, exits, cash, fee, slippage, sizing)
+        quick = _replay_fixed(replay)
         if quick is not None:
             return quick
-    return _replay_loop(open_, close, entries, exits, cash, fee, slippage, sizing)
+    return _replay_loop(replay)
 
 
-def _replay_loop(
-    open_: FloatArray,
-    close: FloatArray,
-    entries: BoolArray,
-    exits: BoolArray,
-    cash: float,
-    fee: float,
-    slippage: float,
-    sizing: Sizing,
-) -> FastRun:
+@dataclass(frozen=True, slots=True)
+class _Replay:
+    """The inputs of one replay (see :func:`replay_long` for their meaning)."""
+
+    open_: FloatArray
+    close: FloatArray
+    entries: BoolArray
+    exits: BoolArray
+    cash: float
+    fee: float
+    slippage: float
+    sizing: Sizing
+
+
+def _replay_loop(replay: _Replay) -> FastRun:
     """Trade by trade, sizing each entry from the cash at hand."""
+    open_, close, cash, fee, slippage = (
+        replay.open_,
+        replay.close,
+        replay.cash,
+        replay.fee,
+        replay.slippage,
+    )
+    sizing = replay.sizing
     n = len(close)
-    entry_bars: list[int] = np.flatnonzero(entries).tolist()
-    exit_bars: list[int] = np.flatnonzero(exits).tolist()
+    entry_bars: list[int] = np.flatnonzero(replay.entries).tolist()
+    exit_bars: list[int] = np.flatnonzero(replay.exits).tolist()
     starts: list[int] = [0]
     cash_after: list[float] = [cash]
     held_qty: list[float] = [0.0]
@@ -156,16 +170,7 @@ def _replay_loop(
     return replace(run, refused=refused)
 
 
-def _replay_fixed(
-    open_: FloatArray,
-    close: FloatArray,
-    entries: BoolArray,
-    exits: BoolArray,
-    cash: float,
-    fee: float,
-    slippage: float,
-    sizing: Sizing,
-) -> FastRun | None:
+def _replay_fixed(replay: _Replay) -> FastRun | None:
     """Vectorised replay of a fixed quantity; None when some entry would be refused.
 
     Every round trip is found by pointer-chasing precomputed "next exit after the fill" and
@@ -173,12 +178,19 @@ def _replay_fixed(
     left-to-right additions as the trade-by-trade loop). If any entry could not be paid for,
     the caller falls back to the loop, which refuses it and carries on exactly as the engine.
     """
+    open_, close, cash, fee, slippage = (
+        replay.open_,
+        replay.close,
+        replay.cash,
+        replay.fee,
+        replay.slippage,
+    )
     n = len(close)
-    qty = sizing.quantity(cash, 1.0)
-    entry_bars = np.flatnonzero(entries[: n - 1])
+    qty = replay.sizing.quantity(cash, 1.0)
+    entry_bars = np.flatnonzero(replay.entries[: n - 1])
     if qty <= 0 or entry_bars.size == 0:
         return None if qty <= 0 else _flat(close, cash)
-    exit_bars = np.flatnonzero(exits[: n - 1])
+    exit_bars = np.flatnonzero(replay.exits[: n - 1])
     at = np.searchsorted(exit_bars, entry_bars + 1)
     closes = at < exit_bars.size
     outs = np.full(entry_bars.size, n, dtype=np.int64)
