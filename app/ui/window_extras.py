@@ -13,12 +13,13 @@ from app.ui.messages import show_message
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+    from app.ui.panels.backtest_panel import BacktestPanel
 
 logger = logging.getLogger(__name__)
 
 
 def add_optional_docks(window: MainWindow) -> None:
-    """Add the backtest panel and the log viewer as docks tabbed with the trading tables."""
+    """Add the backtest, optimise and log viewer panels as docks tabbed with the trading tables."""
     try:
         from app.ui.panels.backtest_panel import BacktestPanel
     except ImportError as exc:
@@ -29,6 +30,7 @@ def add_optional_docks(window: MainWindow) -> None:
         backtest.candles_ready.connect(window.chart_feed.show_frame)
         backtest.trades_ready.connect(window.chart_feed.show_backtest_trades)
         window.backtest_panel = backtest
+        _add_optimise_panel(window, backtest)
     try:
         from app.ui.panels.log_viewer import LogViewerPanel
     except ImportError as exc:
@@ -37,6 +39,25 @@ def add_optional_docks(window: MainWindow) -> None:
     viewer = LogViewerPanel(window.paths.log_dir, parent=window)
     window.add_panel("log", "Log", viewer, "trading")
     window.log_panel = viewer
+
+
+def _add_optimise_panel(window: MainWindow, backtest: BacktestPanel) -> None:
+    """The Optimise panel; its chosen parameters open in the Backtest panel."""
+    try:
+        from app.ui.panels.optimise_panel import ChosenParameters, OptimisePanel
+    except ImportError as exc:
+        logger.warning("optimise panel not available: %s", exc)
+        return
+    optimise = OptimisePanel(window, window.registry)
+    window.add_panel("optimise", "Optimise", optimise, "trading")
+
+    def backtest_chosen(chosen: ChosenParameters) -> None:
+        backtest.apply_parameters(
+            chosen.strategy, chosen.params, chosen.source, chosen.start, chosen.end
+        )
+        window.docks["backtest"].raise_()
+
+    optimise.parameters_chosen.connect(backtest_chosen)
 
 
 def _secret_store(window: MainWindow) -> SecretStorePort | None:

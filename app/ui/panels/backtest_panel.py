@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from concurrent.futures import Future
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.backtest.sources import StoredSeries, default_database_url, stored_series
+from app.backtest.sources import (
+    CandleSource,
+    CsvSource,
+    StoredSeries,
+    default_database_url,
+    stored_series,
+)
 from app.config.paths import resolve_paths, resource_path
 from app.core.errors import CryptobotError
 from app.strategies.registry import StrategyRegistry
@@ -168,6 +176,25 @@ class BacktestPanel(QWidget):
     def cancel(self) -> None:
         """Stop the running backtest (its process is terminated)."""
         self.worker.cancel()
+
+    def apply_parameters(
+        self,
+        strategy: str,
+        params: Mapping[str, Any],
+        source: CandleSource | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> None:
+        """Select ``strategy`` with ``params`` (e.g. picked in the Optimise panel).
+
+        A CSV ``source`` and its ``start``/``end`` range are selected too, so the backtest runs
+        on the data the parameters were found on.
+        """
+        self.form.set_strategy(strategy)
+        self.form.parameters.set_values(dict(params))
+        if isinstance(source, CsvSource):
+            self.form.set_csv_file(source.path)
+            self.form.set_range(start, end)
 
     def refresh_series(self) -> None:
         """List the stored candle series in the background and offer them as data sources."""

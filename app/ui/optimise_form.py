@@ -1,0 +1,326 @@
+"""The settings side of the Optimise panel: strategy, data, money, sizing, risk, search, ranges.
+
+Strategy, data and the money fields are the backtest form's own widgets (composed, with its
+parameter editors and stake field hidden): the ranges table replaces the parameters and the
+sizing group offers all three research sizings.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import BacktestError, ConfigError, StrategyError
+from app.core.money import to_decimal
+from app.research.objectives import OBJECTIVES
+from app.research.optimize import METHODS
+from app.research.settings import ResearchSettings
+from app.risk.limits import PRESETS, RiskLimits
+from app.strategies.registry import StrategyRegistry
+from app.ui.backtest_form import BacktestForm
+from app.ui.optimise_job import OptimiseJob
+from app.ui.optimise_ranges import RangesTable
+
+logger = logging.getLogger(__name__)
+
+#: Grid searches larger than this are refused (random or TPE sample them instead).
+MAX_GRID = 20_000
+#: kind -> (label, default text, tooltip) of the research sizings.
+SIZINGS: dict[str, tuple[str, str, str]] = {
+    "stake_pct": ("% of equity", "50", "Part of the equity put into each entry, percent"),
+    "stake_amount": ("Quote amount", "1000", "Quote currency (e.g. USDT) put into each entry"),
+    "size": ("Fixed size", "0.1", "Quantity of the base currency (e.g. BTC) bought per entry"),
+}
+#: choice -> label of the risk limits every run is checked against.
+RISK_CHOICES: dict[str, str] = {
+    "none": "None (no risk checks)",
+    "settings": "My settings",
+    **{name: f"{name.capitalize()} preset" for name in sorted(PRESETS)},
+}
+METHOD_LABELS: dict[str, str] = {
+    "grid": "Grid (every combination)",
+    "random": "Random",
+    "tpe": "TPE (Optuna)",
+}
+
+
+class OptimiseForm(QWidget):
+    """Choose what to optimise; :meth:`job` builds the worker's job or lists the problems.
+
+    ``changed`` fires on every edit so the panel can re-validate.
+    """
+
+    changed = Signal()
+
+    def __init__(self, registry: StrategyRegistry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry
+        self.base = BacktestForm(registry, self)
+        _hide_row(self.base.parameters)
+        _hide_row(self.base.money["stake_pct"])
+
+        self.sizing_box = QComboBox(self)
+        for kind, (label, _default, tip) in SIZINGS.items():
+            self.sizing_box.addItem(label, kind)
+            self.sizing_box.setItemData(
+                self.sizing_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.sizing_edit = QLineEdit(SIZINGS["stake_pct"][1], self)
+        self.sizing_edit.setObjectName("sizing_value")
+        self.risk_box = QComboBox(self)
+        for choice, label in RISK_CHOICES.items():
+            self.risk_box.addItem(label, choice)
+        self.risk_box.setToolTip(
+            "Check every order of every run against these risk limits, as live"
+        )
+        sizing_group = QGroupBox("Sizing and risk", self)
+        sizing_layout = QFormLayout(sizing_group)
+        sizing_layout.addRow("Sizing", self.sizing_box)
+        sizing_layout.addRow("Per entry", self.sizing_edit)
+        sizing_layout.addRow("Risk limits", self.risk_box)
+
+        self.method_box = QComboBox(self)
+        for method in METHODS:
+            self.method_box.addItem(METHOD_LABELS[method], method)
+        self.objective_box = QComboBox(self)
+        for objective in OBJECTIVES:
+            self.objective_box.addItem(objective.replace("_", " "), objective)
+        self.trials_spin = _spin(self, 1, 100_000, 200, "Runs of a random or TPE search")
+        self.seed_spin = _spin(self, 0, 2_147_483_647, 0, "Same seed, same random/TPE runs")
+        self.min_trades_spin = _spin(
+            self, 0, 100_000, 10, "Runs with fewer closed trades are not ranked"
+        )
+        cores = os.cpu_count() or 1
+        self.workers_spin = _spin(self, 1, max(64, cores), cores, "Scoring processes (cores)")
+        self.save_check = QCheckBox("Save the run in the database", self)
+        self.save_check.setChecked(True)
+        search_group = QGroupBox("Search", self)
+        search_layout = QFormLayout(search_group)
+        search_layout.addRow("Method", self.method_box)
+        search_layout.addRow("Objective", self.objective_box)
+        trials_row = QHBoxLayout()
+        trials_row.addWidget(self.trials_spin, 1)
+        trials_row.addWidget(QLabel("seed", self))
+        trials_row.addWidget(self.seed_spin, 1)
+        search_layout.addRow("Trials", trials_row)
+        search_layout.addRow("Min trades", self.min_trades_spin)
+        search_layout.addRow("Workers", self.workers_spin)
+        search_layout.addRow(self.save_check)
+
+        self.ranges = RangesTable(self)
+        self.combinations_label = QLabel(self)
+        self.combinations_label.setObjectName("combinationsLabel")
+        self.combinations_label.setWordWrap(True)
+        ranges_group = QGroupBox("Parameter ranges", self)
+        ranges_layout = QVBoxLayout(ranges_group)
+        ranges_layout.addWidget(self.ranges)
+        ranges_layout.addWidget(self.combinations_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.base)
+        layout.addWidget(sizing_group)
+        layout.addWidget(search_group)
+        layout.addWidget(ranges_group)
+        layout.addStretch(1)
+
+        self.base.strategy_box.currentIndexChanged.connect(self._on_strategy_changed)
+        self.base.changed.connect(self.changed)
+        self.ranges.changed.connect(self._on_ranges_changed)
+        self.sizing_box.currentIndexChanged.connect(self._on_sizing_changed)
+        self.sizing_edit.textChanged.connect(self.changed)
+        self.risk_box.currentIndexChanged.connect(self.changed)
+        self.method_box.currentIndexChanged.connect(self._on_method_changed)
+        for spin in (self.trials_spin, self.min_trades_spin):
+            spin.valueChanged.connect(self._on_ranges_changed)
+        self._on_strategy_changed()
+        self._on_method_changed()
+
+    # ------------------------------------------------------------------ choices
+    @property
+    def strategy_name(self) -> str:
+        """Registry name of the chosen strategy."""
+        return self.base.strategy_name
+
+    @property
+    def method(self) -> str:
+        """``grid``, ``random`` or ``tpe``."""
+        return str(self.method_box.currentData())
+
+    def set_strategy(self, name: str) -> None:
+        """Choose strategy ``name`` (its ranges reset to their defaults)."""
+        self.base.set_strategy(name)
+
+    def set_choice(self, box: QComboBox, value: str) -> None:
+        """Select the item of ``box`` whose data is ``value``."""
+        index = box.findData(value)
+        if index >= 0:
+            box.setCurrentIndex(index)
+
+    # ------------------------------------------------------------------ validation
+    def job(self) -> tuple[OptimiseJob | None, list[str]]:
+        """The job for the current settings, or None and every problem in words."""
+        base_job, problems = self.base.job()
+        specs, range_problems = self.ranges.specs()
+        problems.extend(range_problems)
+        if not range_problems:
+            problems.extend(self._search_problems())
+        sizing = self._sizing(problems)
+        risk = self._risk_limits(problems)
+        if problems or base_job is None or sizing is None:
+            return None, problems
+        try:
+            settings = ResearchSettings.create(
+                self.strategy_name,
+                cash=base_job.cash,
+                fee=base_job.fee,
+                slippage_bps=base_job.slippage_bps,
+                strategies_dir=base_job.strategies_dir,
+                risk_limits=risk,
+                **_sizing_keywords(self._sizing_kind(), sizing),
+            )
+        except (BacktestError, ConfigError, StrategyError) as exc:
+            return None, [f"Settings: {exc}"]
+        job = OptimiseJob(
+            strategy=self.strategy_name,
+            specs=specs,
+            source=base_job.source,
+            settings=settings,
+            method=self.method,
+            objective=str(self.objective_box.currentData()),
+            min_trades=self.min_trades_spin.value(),
+            trials=self.trials_spin.value(),
+            seed=self.seed_spin.value(),
+            workers=self.workers_spin.value(),
+            save=self.save_check.isChecked(),
+            start=base_job.start,
+            end=base_job.end,
+            strategies_dir=base_job.strategies_dir,
+        )
+        return job, []
+
+    def _search_problems(self) -> list[str]:
+        if not self.ranges.searched():
+            return [
+                "Parameter ranges: tick Search on at least one parameter and give it more than "
+                "one value (Low below High)"
+            ]
+        count = self.ranges.combinations()
+        if self.method == "grid" and count > MAX_GRID:
+            return [
+                f"Parameter ranges: the grid has {count:,} combinations (limit {MAX_GRID:,}); "
+                "narrow the ranges, raise Step, or choose the Random or TPE method"
+            ]
+        return []
+
+    def _sizing_kind(self) -> str:
+        return str(self.sizing_box.currentData())
+
+    def _sizing(self, problems: list[str]) -> Decimal | None:
+        label = SIZINGS[self._sizing_kind()][0]
+        text = self.sizing_edit.text().strip()
+        try:
+            value = to_decimal(text, field=label)
+        except ValueError:
+            problems.append(f"Sizing ({label}): enter a number, got {text!r}")
+            return None
+        if value <= 0 or (self._sizing_kind() == "stake_pct" and value > 100):
+            limit = "between 0 and 100" if self._sizing_kind() == "stake_pct" else "above 0"
+            problems.append(f"Sizing ({label}): must be {limit}, got {text}")
+            return None
+        return value
+
+    def _risk_limits(self, problems: list[str]) -> RiskLimits | None:
+        choice = str(self.risk_box.currentData())
+        if choice == "none":
+            return None
+        if choice != "settings":
+            return PRESETS[choice]
+        from app.config.paths import resolve_paths
+        from app.config.settings import load_settings
+
+        try:
+            return load_settings(resolve_paths()).settings.risk
+        except ConfigError as exc:
+            problems.append(
+                f"Risk limits: your saved settings cannot be read ({exc}); fix them in "
+                "Tools > Settings or choose a preset"
+            )
+            return None
+
+    # ------------------------------------------------------------------ slots
+    def _on_strategy_changed(self) -> None:
+        strategy = self.registry.get(self.strategy_name)
+        self.ranges.set_parameters(strategy.get_parameters())
+        rows = self.ranges.rowCount()
+        header = self.ranges.horizontalHeader().height()
+        self.ranges.setFixedHeight(
+            header + rows * self.ranges.verticalHeader().defaultSectionSize() + 4
+        )
+
+    def _on_sizing_changed(self) -> None:
+        _label, default, tip = SIZINGS[self._sizing_kind()]
+        self.sizing_edit.setText(default)
+        self.sizing_edit.setToolTip(tip)
+        self.changed.emit()
+
+    def _on_method_changed(self) -> None:
+        sampled = self.method != "grid"
+        self.trials_spin.setEnabled(sampled)
+        self.seed_spin.setEnabled(sampled)
+        self._on_ranges_changed()
+
+    def _on_ranges_changed(self) -> None:
+        count = self.ranges.combinations()
+        if not count:
+            text, problem = (
+                "A range is invalid (marked ! under Count); fix it to count the combinations",
+                True,
+            )
+        elif self.method == "grid":
+            text, problem = f"{count:,} combinations", count > MAX_GRID
+            if problem:
+                text += f": over the {MAX_GRID:,} grid limit, use Random or TPE"
+        else:
+            runs = min(count, self.trials_spin.value())
+            text, problem = f"{count:,} combinations; {self.method} tries {runs:,}", False
+        self.combinations_label.setText(text)
+        self.combinations_label.setStyleSheet("color: #ef5350;" if problem else "")
+        self.changed.emit()
+
+
+def _sizing_keywords(kind: str, value: Decimal) -> dict[str, Any]:
+    """``size``/``stake_pct``/``stake_amount`` keywords with only ``kind`` set."""
+    return {name: value if name == kind else None for name in SIZINGS}
+
+
+def _hide_row(widget: QWidget) -> None:
+    """Hide the form row holding ``widget`` (a backtest-form field this panel replaces)."""
+    parent = widget.parentWidget()
+    layout = None if parent is None else parent.layout()
+    if isinstance(layout, QFormLayout):
+        layout.setRowVisible(widget, False)
+
+
+def _spin(parent: QWidget, low: int, high: int, value: int, tip: str) -> QSpinBox:
+    spin = QSpinBox(parent)
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin

@@ -1,0 +1,100 @@
+"""The ranked table of an optimisation: the best parameter sets with their headline metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.research.optimize import OptimizationResult
+from app.ui.models.columns import Column
+from app.ui.models.record_model import RecordTableModel
+from app.ui.theme import colours_for, current_theme
+
+#: Rows the table shows.
+TOP_ROWS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class TopRow:
+    """One ranked parameter set: its rank, every parameter value, objective and metrics."""
+
+    rank: int
+    params: dict[str, Any]
+    objective: float | None
+    metrics: dict[str, float | None]
+
+
+def top_rows(result: OptimizationResult, count: int = TOP_ROWS) -> list[TopRow]:
+    """The ``count`` best rows of ``result``, each with the fixed parameters filled in."""
+    return [
+        TopRow(rank, {**result.fixed, **row.params}, row.value, dict(row.score.metrics))
+        for rank, row in enumerate(result.top(count), start=1)
+    ]
+
+
+def _float_text(places: int) -> Callable[[Any], str]:
+    return lambda value: f"{value:,.{places}f}"
+
+
+def _tone(value: Any) -> str:
+    if isinstance(value, float):
+        return "profit" if value > 0 else "loss" if value < 0 else ""
+    return ""
+
+
+def _metric(name: str) -> Callable[[TopRow], Any]:
+    return lambda row: row.metrics.get(name)
+
+
+def _count(name: str) -> Callable[[TopRow], Any]:
+    def value(row: TopRow) -> int | None:
+        number = row.metrics.get(name)
+        return None if number is None else int(number)
+
+    return value
+
+
+def _param(name: str) -> Callable[[TopRow], Any]:
+    return lambda row: row.params.get(name)
+
+
+def result_columns(names: Sequence[str], objective: str) -> tuple[Column[TopRow], ...]:
+    """Rank, one column per searched parameter, the objective and the headline metrics."""
+    params = tuple(
+        Column(name, _param(name), numeric=True, tooltip=f"Searched parameter {name}")
+        for name in names
+    )
+    return (
+        Column("#", lambda row: row.rank, numeric=True, width=40),
+        *params,
+        Column(objective, lambda row: row.objective, _float_text(3), numeric=True, tone=_tone),
+        Column("Return %", _metric("total_return_pct"), _float_text(2), numeric=True, tone=_tone),
+        Column("Max DD %", _metric("max_drawdown_pct"), _float_text(2), numeric=True),
+        Column("Sharpe", _metric("sharpe_ratio"), _float_text(2), numeric=True, tone=_tone),
+        Column("Trades", _count("num_trades"), numeric=True),
+        Column(
+            "Refused",
+            _count("refused_orders"),
+            numeric=True,
+            tooltip="Orders refused (cash or risk limits)",
+        ),
+    )
+
+
+def results_model(
+    names: Sequence[str], objective: str, parent: QWidget | None = None
+) -> RecordTableModel[TopRow]:
+    """An empty table model of ranked rows keyed by rank."""
+    model: RecordTableModel[TopRow] = RecordTableModel(
+        result_columns(names, objective), key=lambda row: row.rank, parent=parent
+    )
+    colours = colours_for(current_theme(_application()))
+    model.set_tone_colours(colours.profit, colours.loss)
+    return model
+
+
+def _application() -> Any:
+    return QApplication.instance()

@@ -1,0 +1,360 @@
+"""Optimise panel: search a strategy's parameters in a worker process, rank and map the results."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.backtest.sources import CandleSource, StoredSeries
+from app.config.paths import resolve_paths, resource_path
+from app.core.errors import CryptobotError
+from app.strategies.registry import StrategyRegistry
+from app.ui.backtest_future import FutureWatcher, run_in_thread
+from app.ui.backtest_job import registry_for
+from app.ui.optimise_form import OptimiseForm
+from app.ui.optimise_heatmap import OptimiseHeatmap
+from app.ui.optimise_job import OptimiseJob, OptimiseOutcome
+from app.ui.optimise_results import TOP_ROWS, TopRow, results_model, top_rows
+from app.ui.optimise_worker import OptimiseWorker
+from app.ui.panels.backtest_panel import DEMO_CANDLES, list_stored_series
+from app.ui.panels.table_view import RecordTableView
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenParameters:
+    """Parameters picked from the results, with the data they were found on."""
+
+    strategy: str
+    params: dict[str, Any]
+    source: CandleSource
+    start: int | None
+    end: int | None
+
+
+class OptimisePanel(QWidget):
+    """Choose a strategy, data and ranges; search them in a worker process; rank and map.
+
+    Signals:
+        result_ready(object): the :class:`~app.ui.optimise_job.OptimiseOutcome` of a run.
+        parameters_chosen(object): a :class:`ChosenParameters` to backtest (double-click or
+            "Backtest these parameters").
+
+    Args:
+        parent: owning widget.
+        registry: strategies to offer (default: built-ins plus the user strategies folder).
+    """
+
+    result_ready = Signal(object)
+    parameters_chosen = Signal(object)
+
+    def __init__(
+        self, parent: QWidget | None = None, registry: StrategyRegistry | None = None
+    ) -> None:
+        super().__init__(parent)
+        if registry is None:
+            registry = registry_for(resolve_paths().strategies_dir)
+        self.outcome: OptimiseOutcome | None = None
+        self.job: OptimiseJob | None = None
+        self._series_requested = False
+        self.worker = OptimiseWorker(self)
+        self._series_watcher = FutureWatcher(self)
+        self.form = OptimiseForm(registry, self)
+        demo = resource_path(*DEMO_CANDLES)
+        if demo.is_file():
+            self.form.base.set_csv_file(demo)
+
+        self.run_button = QPushButton("Run optimisation", self)
+        self.run_button.setObjectName("primary")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("Idle")
+        self.progress_bar.setValue(0)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setObjectName("optimiseStatus")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.summary = QLabel("Run an optimisation to rank parameter sets.", self)
+        self.summary.setWordWrap(True)
+        self.backtest_button = QPushButton("Backtest these parameters", self)
+        self.backtest_button.setToolTip(
+            "Open the selected row (or the best) in the Backtest panel to see its trades"
+        )
+        self.backtest_button.setEnabled(False)
+        self.results: RecordTableView = RecordTableView(
+            results_model((), "objective", self), "results", self
+        )
+        self.heatmap = OptimiseHeatmap(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.results, f"Top {TOP_ROWS}")
+        self.tabs.addTab(self.heatmap, "Heatmap")
+        self._layout_widgets()
+
+        self.form.changed.connect(self._validate)
+        self.run_button.clicked.connect(self.on_run_clicked)
+        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.backtest_button.clicked.connect(self.on_backtest_clicked)
+        self.worker.stage.connect(self._on_stage)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.cancelled.connect(self._on_cancelled)
+        self._series_watcher.done.connect(self._on_series_listed)
+        self._connect_results()
+        self._validate()
+
+    # ------------------------------------------------------------------ layout
+    def _layout_widgets(self) -> None:
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        scroll = QScrollArea(left)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.progress_bar)
+        left_layout.addWidget(self.status)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.backtest_button)
+        right_layout.addLayout(bar)
+        right_layout.addWidget(self.tabs, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([430, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def _connect_results(self) -> None:
+        self.results.table.doubleClicked.connect(self.on_row_double_clicked)
+
+    # ------------------------------------------------------------------ actions
+    def run(self) -> bool:
+        """Start an optimisation with the current settings; False (problems shown) when invalid."""
+        if self.worker.is_running():
+            return False
+        job, problems = self.form.job()
+        if job is None:
+            self._show_problems(problems)
+            return False
+        self.job = job
+        self.worker.start(job)
+        self._set_running(True)
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setFormat("Starting the worker process…")
+        self.status.setStyleSheet("")
+        self.status.setText(
+            f"Optimising {job.strategy} on {job.source.describe()} ({job.method} search, "
+            f"{job.objective})…"
+        )
+        return True
+
+    def cancel(self) -> None:
+        """Stop the running optimisation (its processes stop within about a second)."""
+        self.worker.cancel()
+
+    def refresh_series(self) -> None:
+        """List the stored candle series in the background and offer them as data sources."""
+        self._series_watcher.watch(run_in_thread(list_stored_series, name="optimise-series"))
+
+    def selected_row(self) -> TopRow | None:
+        """The selected result row, else the best one (None before a result)."""
+        keys = self.results.selected_keys()
+        model = self.results.model
+        if keys:
+            return model.get(keys[0])
+        return model.get(1)
+
+    def choose(self, row: TopRow) -> None:
+        """Send ``row``'s parameters (with the run's data) to be backtested."""
+        if self.job is None or self.outcome is None:
+            return
+        chosen = ChosenParameters(
+            self.outcome.result.strategy,
+            dict(row.params),
+            self.job.source,
+            self.job.start,
+            self.job.end,
+        )
+        self.status.setStyleSheet("")
+        self.status.setText(
+            "Sent to the Backtest panel: " + ", ".join(f"{k}={v}" for k, v in row.params.items())
+        )
+        self.parameters_chosen.emit(chosen)
+
+    def on_run_clicked(self) -> None:
+        """Run button."""
+        self.run()
+
+    def on_cancel_clicked(self) -> None:
+        """Cancel button."""
+        self.cancel()
+
+    def on_backtest_clicked(self) -> None:
+        """Backtest the selected (or best) row."""
+        row = self.selected_row()
+        if row is not None:
+            self.choose(row)
+
+    def on_row_double_clicked(self, index: QModelIndex) -> None:
+        """Backtest the double-clicked row."""
+        source = self.results.proxy.mapToSource(index)
+        self.choose(self.results.model.record(source.row()))
+
+    # ------------------------------------------------------------------ worker events
+    def _on_stage(self, text: str) -> None:
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setFormat(text + "…")
+
+    def _on_progress(self, done: int, total: int, eta_s: float) -> None:
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+        eta = "" if eta_s < 0 else f", ETA {_duration(eta_s)}"
+        self.progress_bar.setFormat(f"{done:,}/{total:,}{eta}")
+
+    def _on_finished(self, outcome: OptimiseOutcome) -> None:
+        self._set_running(False)
+        self.outcome = outcome
+        result = outcome.result
+        self._show_table(outcome)
+        self.heatmap.show_result(result)
+        best = result.best
+        self.backtest_button.setEnabled(best is not None)
+        self._idle_bar("Done", 1)
+        if best is None:
+            self.summary.setText(
+                f"No parameter set reached {result.min_trades} trades: lower Min trades or widen "
+                "the ranges."
+            )
+        else:
+            params = ", ".join(f"{k}={v}" for k, v in best.params.items())
+            self.summary.setText(f"Best {result.objective} {best.value:,.3f} at {params}")
+        saved = (
+            f" Saved as run {outcome.run_id}."
+            if outcome.run_id is not None
+            else f" Not saved: {outcome.save_problem}"
+            if outcome.save_problem
+            else ""
+        )
+        self.status.setStyleSheet("")
+        self.status.setText(
+            f"{outcome.label}: {len(result.rows):,} parameter sets in {result.elapsed_s:,.1f} s, "
+            f"{len(result.ranked()):,} with at least {result.min_trades} trades.{saved}"
+        )
+        self.result_ready.emit(outcome)
+
+    def _on_failed(self, message: str) -> None:
+        self._set_running(False)
+        self._idle_bar("Failed", 0)
+        self._show_problems([f"The optimisation did not run: {message}"])
+
+    def _on_cancelled(self) -> None:
+        self._set_running(False)
+        self._idle_bar("Cancelled", 0)
+        self.status.setStyleSheet("")
+        self.status.setText("Optimisation cancelled; its processes were stopped.")
+
+    def _on_series_listed(self, future: Future[tuple[str, list[StoredSeries]]]) -> None:
+        try:
+            url, found = future.result()
+        except CryptobotError as exc:
+            logger.warning("stored series not listed: %s", exc)
+            return
+        self.form.base.set_stored_series(url, found)
+
+    # ------------------------------------------------------------------ helpers
+    def _show_table(self, outcome: OptimiseOutcome) -> None:
+        result = outcome.result
+        model = results_model(result.names, result.objective, self)
+        view = RecordTableView(model, "results", self)
+        model.set_records(top_rows(result))
+        index = self.tabs.indexOf(self.results)
+        self.tabs.removeTab(index)
+        self.results.deleteLater()
+        self.results = view
+        self.tabs.insertTab(index, view, f"Top {TOP_ROWS}")
+        self.tabs.setCurrentIndex(index)
+        view.table.resizeColumnsToContents()
+        self._connect_results()
+
+    def _validate(self) -> None:
+        if self.worker.is_running():
+            return
+        job, problems = self.form.job()
+        self.run_button.setEnabled(job is not None)
+        if problems:
+            self._show_problems(problems)
+        elif self.status.property("problem"):
+            self.status.setProperty("problem", False)
+            self.status.setStyleSheet("")
+            self.status.setText("")
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.status.setProperty("problem", True)
+        self.status.setStyleSheet("color: #ef5350;")
+        self.status.setText("\n".join(problems))
+
+    def _set_running(self, running: bool) -> None:
+        self.form.setEnabled(not running)
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if not running:
+            self._validate()
+
+    def _idle_bar(self, text: str, value: int) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(value)
+        self.progress_bar.setFormat(text)
+
+    def showEvent(self, event: object) -> None:  # noqa: N802
+        """List the stored series the first time the panel is shown."""
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._series_requested:
+            self._series_requested = True
+            self.refresh_series()
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802
+        """Stop a running optimisation when the panel closes."""
+        self.worker.shutdown()
+        super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
