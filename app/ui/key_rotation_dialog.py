@@ -25,8 +25,8 @@ from app.security.api_keys import (
     rotation_due,
 )
 from app.security.key_operations import KeyOperations
-from app.ui.wizard.catalog import exchange_info
-from app.ui.wizard.credentials_form import ERROR_COLOUR, CredentialsForm
+from app.ui.form_kit import error_label
+from app.ui.wizard.credentials_form import CredentialsForm
 
 logger = logging.getLogger(__name__)
 
@@ -104,18 +104,11 @@ class KeyRotationDialog(QDialog):
             "Then delete the old key on the exchange's website."
         )
         steps.setWordWrap(True)
-        info = exchange_info(exchange.id)
         self.form = CredentialsForm(operations)
-        self.form.set_target(
-            exchange.id,
-            needs_passphrase=bool(info and info.needs_passphrase),
-            sandbox=exchange.sandbox,
-            ccxt_config=exchange.ccxt_config,
+        self.form.set_exchange(
+            exchange.id, sandbox=exchange.sandbox, ccxt_config=exchange.ccxt_config
         )
-        self.error = QLabel("")
-        self.error.setObjectName("rotationError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error = error_label("rotationError")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.replace_button = self.buttons.addButton(
             "Replace key", QDialogButtonBox.ButtonRole.AcceptRole

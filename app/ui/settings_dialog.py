@@ -33,10 +33,10 @@ from app.core.enums import TradingMode
 from app.core.errors import CryptobotError
 from app.core.time import now_ms
 from app.security.key_operations import KeyOperations
+from app.ui.form_kit import error_label
 from app.ui.key_rotation_dialog import KeyRotationDialog, describe_current_key
 from app.ui.live_gate import LiveGateDialog
 from app.ui.wizard.catalog import exchange_info
-from app.ui.wizard.credentials_form import ERROR_COLOUR
 from app.ui.wizard.exchange_picker import ExchangePicker
 from app.ui.wizard.forms import FoldersForm, MarketsForm, RiskForm
 from app.ui.wizard.logging_form import LoggingForm
@@ -89,10 +89,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.logging_form, "Logging")
         self.folders = FoldersForm(paths, with_level=False)
         self.tabs.addTab(self.folders, "Data")
-        self.error = QLabel("")
-        self.error.setObjectName("settingsError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error = error_label("settingsError")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 from app.security.api_keys import ApiCredentials
 from app.security.key_operations import KeyOperations, protect
 from app.ui.connection_test import ConnectionTester, format_balances
+from app.ui.form_kit import ERROR_COLOUR, OK_COLOUR, status_style
+from app.ui.wizard.catalog import exchange_info
 
 logger = logging.getLogger(__name__)
 
-OK_COLOUR = "#26a69a"
-ERROR_COLOUR = "#ef5350"
+__all__ = ["ERROR_COLOUR", "OK_COLOUR", "CredentialsForm", "describe_report"]
 
 
 def describe_report(exchange_id: str, report: Any) -> str:
@@ -121,6 +122,18 @@ class CredentialsForm(QWidget):
         if changed:
             self._forget_test()
 
+    def set_exchange(
+        self, exchange_id: str, *, sandbox: bool, ccxt_config: Mapping[str, Any] | None
+    ) -> None:
+        """Point the form at a catalogue exchange (with a passphrase field where it needs one)."""
+        info = exchange_info(exchange_id)
+        self.set_target(
+            exchange_id,
+            needs_passphrase=bool(info and info.needs_passphrase),
+            sandbox=sandbox,
+            ccxt_config=ccxt_config,
+        )
+
     def credentials(self) -> ApiCredentials:
         """The typed key (spaces around each value removed)."""
         password = self.passphrase.text().strip() if self._needs_passphrase else ""
@@ -188,6 +201,5 @@ class CredentialsForm(QWidget):
         self.test_finished.emit(False)
 
     def _show(self, text: str, *, ok: bool | None) -> None:
-        colour = "" if ok is None else f"color: {OK_COLOUR if ok else ERROR_COLOUR};"
-        self.status.setStyleSheet(colour)
+        self.status.setStyleSheet(status_style(ok))
         self.status.setText(text)

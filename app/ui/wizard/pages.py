@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 
 from app.core.enums import TradingMode
 from app.security.keyring_store import KeyringSecretStore, keyring_status
+from app.ui.form_kit import error_label
 from app.ui.live_gate import LIVE_CONFIRMATION_PHRASE, LiveConfirmationWidget
 from app.ui.wizard.catalog import exchange_info
-from app.ui.wizard.credentials_form import ERROR_COLOUR, CredentialsForm
+from app.ui.wizard.credentials_form import CredentialsForm
 from app.ui.wizard.exchange_picker import ExchangePicker
 
 if TYPE_CHECKING:
@@ -50,10 +51,7 @@ class WizardPage(QWizardPage):
         if subtitle:
             self.setSubTitle(subtitle)
         self.body = QVBoxLayout(self)
-        self.error = QLabel("")
-        self.error.setObjectName("pageError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error = error_label("pageError")
 
     def finish_layout(self) -> None:
         """Add the error line under the page's own widgets."""
@@ -209,11 +207,9 @@ class KeysPage(WizardPage):
         """Point the form at the chosen exchange and show where the key will be kept."""
         setup = self.setup()
         exchange_id = setup.exchange_id()
-        info = exchange_info(exchange_id)
         initial = setup.initial.exchange
-        self.form.set_target(
+        self.form.set_exchange(
             exchange_id,
-            needs_passphrase=bool(info and info.needs_passphrase),
             sandbox=setup.mode() is TradingMode.TESTNET,
             ccxt_config=initial.ccxt_config if initial.id == exchange_id else None,
         )
