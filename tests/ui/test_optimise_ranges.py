@@ -1,0 +1,127 @@
+"""Optimise form: the ranges table from the parameter schema, the combination count, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.research.space import SearchSpace
+from app.strategies.registry import default_registry
+from app.ui.optimise_form import MAX_GRID
+from app.ui.optimise_ranges import default_range
+from app.ui.panels.optimise_panel import OptimisePanel
+
+
+@pytest.fixture()
+def panel(qtbot: QtBot, data_dir: Path) -> Iterator[OptimisePanel]:
+    widget = OptimisePanel(registry=default_registry())
+    qtbot.addWidget(widget)
+    widget.form.set_strategy("sma_cross")
+    widget.form.base.set_csv_file(data_dir / "btc_usdt_1h.csv")
+    yield widget
+    widget.worker.shutdown()
+
+
+def test_ranges_table_is_built_from_the_strategy_schema(panel: OptimisePanel) -> None:
+    ranges = panel.form.ranges
+    strategy = default_registry().get("sma_cross")
+    assert list(ranges.rows) == [parameter.name for parameter in strategy.get_parameters()]
+    fast, slow = ranges.rows["fast"], ranges.rows["slow"]
+    assert fast.search.isChecked() and slow.search.isChecked()
+    assert not ranges.rows["stop_loss_pct"].search.isChecked()
+    assert not ranges.rows["stop_loss_pct"].low.isEnabled()  # type: ignore[union-attr]
+    # default 10 (min 2, step 1) -> 5..15 by 1; default 30 -> 15..45 by 3
+    assert (fast.low.value(), fast.high.value(), fast.step.value()) == (5, 15, 1)  # type: ignore[union-attr]
+    assert (slow.low.value(), slow.high.value(), slow.step.value()) == (15, 45, 3)  # type: ignore[union-attr]
+    assert fast.count.text() == "11" and ranges.rows["stop_loss_pct"].count.text() == "fixed"
+    specs, problems = ranges.specs()
+    assert problems == []
+    assert specs["fast"] == "5:15:1" and specs["stop_loss_pct"] == "0.0"
+    space = SearchSpace.from_strategy(strategy, specs)
+    assert space.names == ("fast", "slow")
+    assert space.raw_size == 121 == ranges.combinations()
+    assert panel.form.combinations_label.text() == "121 combinations"
+    assert panel.run_button.isEnabled()
+
+
+def test_bool_and_choice_parameters_are_lists_and_unticked_rows_are_fixed(
+    panel: OptimisePanel,
+) -> None:
+    panel.form.set_strategy("macd_trend")
+    ranges = panel.form.ranges
+    above = ranges.rows["above_zero"]
+    assert above.values is not None and above.values.text() == "false, true"
+    assert not above.search.isChecked()
+    ranges.set_values("above_zero", "true, false")
+    ranges.set_fixed("signal", 12)
+    specs, problems = ranges.specs()
+    assert problems == []
+    assert specs["above_zero"] == "true, false" and specs["signal"] == "12"
+    assert ranges.combinations() == 13 * 9 * 2  # fast 6..18 by 1, slow 13..37 by 3, 2 bools
+    ranges.set_values("above_zero", "true, maybe")
+    _specs, problems = ranges.specs()
+    assert len(problems) == 1 and problems[0].startswith("above_zero values:")
+    assert "maybe" in problems[0] and "separated by commas" in problems[0]
+    assert not panel.run_button.isEnabled()
+
+
+def test_default_ranges_stay_inside_the_declared_bounds() -> None:
+    registry = default_registry()
+    reversion = {p.name: p for p in registry.get("mean_reversion").get_parameters()}
+    assert default_range(reversion["entry_z"]) == (1.0, 3.0, 0.2)
+    assert default_range(reversion["exit_z"]) == (-0.5, 0.5, 0.1)
+    rsi = {p.name: p for p in registry.get("rsi_revert").get_parameters()}
+    low, high, step = default_range(rsi["period"])  # default 14, min 2
+    assert low >= 2 and high <= 100 and step >= 1
+    stop = default_range(rsi["stop_loss_pct"])  # default 0, min 0
+    assert stop[0] == 0.0 and stop[1] > 0
+
+
+def test_combination_count_is_live_and_a_huge_grid_is_refused(panel: OptimisePanel) -> None:
+    ranges = panel.form.ranges
+    ranges.set_range("fast", 2, 200, 1)
+    ranges.set_range("slow", 3, 500, 1)
+    count = 199 * 498
+    assert count > MAX_GRID
+    assert panel.form.combinations_label.text().startswith(f"{count:,} combinations")
+    assert "grid limit" in panel.form.combinations_label.text()
+    assert not panel.run_button.isEnabled()
+    assert not panel.run()
+    assert f"the grid has {count:,} combinations" in panel.status.text()
+    assert "Random or TPE" in panel.status.text()
+    assert panel.worker.pid() is None
+
+    panel.form.set_choice(panel.form.method_box, "random")
+    assert panel.form.combinations_label.text() == f"{count:,} combinations; random tries 200"
+    assert panel.run_button.isEnabled()
+    assert panel.status.text() == ""
+
+
+def test_an_invalid_range_names_the_field_and_starts_nothing(panel: OptimisePanel) -> None:
+    panel.form.ranges.set_range("fast", 20, 10, 1)
+    assert panel.form.ranges.rows["fast"].count.text() == "!"
+    assert not panel.run()
+    assert "fast: Low (20) is above High (10); lower Low or raise High" in panel.status.text()
+    assert panel.worker.pid() is None and not panel.cancel_button.isEnabled()
+
+    panel.form.ranges.set_range("fast", 5, 10, 1)
+    panel.form.ranges.set_search("slow", False)
+    panel.form.ranges.set_search("fast", False)
+    assert not panel.run()
+    assert "tick Search on at least one parameter" in panel.status.text()
+
+
+def test_money_and_sizing_problems_name_the_field(panel: OptimisePanel) -> None:
+    panel.form.base.money["cash"].setText("lots")
+    panel.form.set_choice(panel.form.sizing_box, "size")
+    panel.form.sizing_edit.setText("-1")
+    job, problems = panel.form.job()
+    assert job is None
+    assert any(problem.startswith("Capital (quote): enter a number") for problem in problems)
+    assert "Sizing (Fixed size): must be above 0, got -1" in problems
+    panel.form.base.set_csv_file(Path("/nonexistent/candles.csv"))
+    _job, problems = panel.form.job()
+    assert any("is not a file; choose an existing candle CSV" in p for p in problems)
