@@ -178,13 +178,7 @@ def _replay_fixed(replay: _Replay) -> FastRun | None:
     left-to-right additions as the trade-by-trade loop). If any entry could not be paid for,
     the caller falls back to the loop, which refuses it and carries on exactly as the engine.
     """
-    open_, close, cash, fee, slippage = (
-        replay.open_,
-        replay.close,
-        replay.cash,
-        replay.fee,
-        replay.slippage,
-    )
+    close, cash, fee = replay.close, replay.cash, replay.fee
     n = len(close)
     qty = replay.sizing.quantity(cash, 1.0)
     entry_bars = np.flatnonzero(replay.entries[: n - 1])
@@ -207,13 +201,13 @@ def _replay_fixed(replay: _Replay) -> FastRun | None:
     picked = np.asarray(chain, dtype=np.int64)
     signal = entry_bars[picked]
     fill = signal + 1
-    price_in = open_[fill] * (1.0 + slippage)
+    price_in = replay.open_[fill] * (1.0 + replay.slippage)
     notional = qty * price_in
     entry_fee = notional * fee
     out = outs[picked]
     closed = out < n
     done = int(closed.sum())
-    price_out = open_[out[:done]] * (1.0 - slippage)
+    price_out = replay.open_[out[:done]] * (1.0 - replay.slippage)
     proceeds = qty * price_out
     exit_fee = proceeds * fee
     deltas = np.empty(len(chain) + done + 1, dtype=np.float64)
