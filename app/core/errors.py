@@ -197,6 +197,14 @@ class BadSymbol(PermanentExchangeError):
     """
 
 
+class StreamNotSupported(PermanentExchangeError):
+    """The exchange (or this implementation of the port) cannot stream the asked data.
+
+    Handled by: the market-data worker, which uses REST polling instead for the rest of the
+    run and does not ask for the stream again.
+    """
+
+
 class BadExchangeReply(PermanentExchangeError):
     """The exchange answered with something we cannot parse.
 

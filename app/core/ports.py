@@ -42,6 +42,22 @@ class ExchangePort(Protocol):
         """Wait for the next last-price update (websocket where available, else polling)."""
         ...
 
+    async def watch_ohlcv(self, symbol: str, timeframe: str) -> Sequence[Candle]:
+        """Wait for the venue's next candle push of one series.
+
+        Returns:
+            The candles the venue pushed since the previous call, oldest first (at least
+            one). The last one may still be forming; a candle is closed once a candle with a
+            later open time has been pushed. A candle can appear again in a later call with
+            newer values while it forms.
+
+        Raises:
+            StreamNotSupported: this venue or implementation has no candle stream (poll
+                ``fetch_ohlcv`` instead).
+            ExchangeError: the stream failed (dropped connection, refused subscription).
+        """
+        ...
+
     async def create_order(
         self,
         client_order_id: str,

@@ -1,5 +1,6 @@
 """ExchangePort over ccxt: any ccxt exchange by id, REST through ``ccxt.async_support``, live
-tickers through ``ccxt.pro`` websockets with a REST polling fallback.
+tickers and candles through ``ccxt.pro`` websockets (tickers fall back to REST polling here;
+candles in the engine's candle feed).
 
 Reads are retried (:mod:`app.exchange.retry`). Orders are sent exactly once: each carries the
 caller's client order id, and an ambiguous outcome is resolved by looking that id up
@@ -26,6 +27,7 @@ from app.core.errors import (
 )
 from app.core.models import Balance, Candle, Fill, Market, Order
 from app.exchange.ccxt_config import build_ccxt_config
+from app.exchange.ccxt_streams import CandleStreams
 from app.exchange.convert import (
     balances_from_ccxt,
     candles_from_ccxt,
@@ -74,7 +76,7 @@ class CcxtExchange:
         order_lookups: how many times an ambiguous order is looked up by client order id.
         lookup_delay: seconds between those lookups (lets a queued request land).
         poll_interval: seconds between REST ticker polls when websockets are unavailable.
-        use_websocket: try ``ccxt.pro`` for ``watch_ticker``.
+        use_websocket: try ``ccxt.pro`` for ``watch_ticker`` and ``watch_ohlcv``.
 
     Raises:
         ConfigError: ccxt does not know ``exchange_id``, or the venue has no sandbox.
@@ -123,6 +125,13 @@ class CcxtExchange:
             poll=self.fetch_ticker,
             poll_interval=poll_interval,
             sleep=sleep,
+        )
+        self._candles = CandleStreams(
+            exchange_id,
+            self._config,
+            sandbox=sandbox,
+            enabled=use_websocket,
+            markets=lambda: self._client.markets,
         )
 
     def _enable_sandbox(self) -> None:
@@ -217,6 +226,16 @@ class CcxtExchange:
     async def watch_ticker(self, symbol: str) -> Decimal:
         """Next last-price update: websocket when available, else a REST poll."""
         return await self._tickers.next_price(symbol)
+
+    async def watch_ohlcv(self, symbol: str, timeframe: str) -> Sequence[Candle]:
+        """Candles pushed over the websocket since the last call, oldest first (the last one
+        may still be forming); see :class:`~app.exchange.ccxt_streams.CandleStreams`.
+
+        Raises:
+            StreamNotSupported: websockets are off or ccxt cannot stream this venue's candles.
+            ExchangeError: the websocket failed.
+        """
+        return await self._candles.next_candles(symbol, timeframe)
 
     # ------------------------------------------------------------------ orders
     async def create_order(
@@ -395,4 +414,5 @@ class CcxtExchange:
     async def close(self) -> None:
         """Close the REST session and any websocket connection."""
         await self._tickers.close()
+        await self._candles.close()
         await self._client.close()

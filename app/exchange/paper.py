@@ -22,13 +22,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 from app.core.enums import OrderStatus, OrderType, Side, TimeInForce
-from app.core.errors import DuplicateOrder, InvalidOrder
+from app.core.errors import DuplicateOrder, InvalidOrder, StreamNotSupported
 from app.core.models import Balance, Candle, Fill, Market, Order
 from app.core.ports import Clock
 from app.exchange.paper_book import PaperBook
 from app.exchange.paper_ledger import PaperLedger
 from app.exchange.paper_matching import limit_crossed
-from app.exchange.paper_source import MarketDataSource
+from app.exchange.paper_source import CandleStreamSource, MarketDataSource
 from app.exchange.validation import check_order, market_for
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,21 @@ class PaperExchange:
     ) -> Sequence[Candle]:
         """Candles of the price source."""
         return await self._data.fetch_ohlcv(symbol, timeframe, since, limit)
+
+    async def watch_ohlcv(self, symbol: str, timeframe: str) -> Sequence[Candle]:
+        """Candles the price source pushed since the last call (when it streams candles).
+
+        Raises:
+            StreamNotSupported: the source has no candle stream (the replay feed, a REST-only
+                source); poll :meth:`fetch_ohlcv` instead.
+            ExchangeError: the source's stream failed.
+        """
+        if not isinstance(self._data, CandleStreamSource):
+            raise StreamNotSupported(
+                f"{self._id}: the price source {self._data.exchange_id} pushes no candles; "
+                "candles are polled"
+            )
+        return await self._data.watch_ohlcv(symbol, timeframe)
 
     async def fetch_ticker(self, symbol: str) -> Decimal:
         """Last price of the source; active orders are matched against it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from app.core.models import Candle, Market
 
@@ -37,4 +37,13 @@ class MarketDataSource(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@runtime_checkable
+class CandleStreamSource(Protocol):
+    """A price source that also pushes candles (the ccxt adapter); optional."""
+
+    async def watch_ohlcv(self, symbol: str, timeframe: str) -> Sequence[Candle]:
+        """Candles pushed since the previous call, oldest first (the last may be forming)."""
         ...
