@@ -1,5 +1,8 @@
 """The settings side of the Optimise panel: strategy, data, money, sizing, risk, search, ranges.
 
+Two scrolling columns: what to trade (strategy, data, money, sizing, risk) and how to search
+(method, objective, workers, the ranges table).
+
 Strategy, data and the money fields are the backtest form's own widgets (composed, with its
 parameter editors and stake field hidden): the ranges table replaces the parameters and the
 sizing group offers all three research sizings.
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -132,13 +136,10 @@ class OptimiseForm(QWidget):
         ranges_layout.addWidget(self.ranges)
         ranges_layout.addWidget(self.combinations_label)
 
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.base)
-        layout.addWidget(sizing_group)
-        layout.addWidget(search_group)
-        layout.addWidget(ranges_group)
-        layout.addStretch(1)
+        layout.addWidget(_scrolled(self, self.base, sizing_group), 3)
+        layout.addWidget(_scrolled(self, ranges_group, search_group), 5)
 
         self.base.strategy_box.currentIndexChanged.connect(self._on_strategy_changed)
         self.base.changed.connect(self.changed)
@@ -308,6 +309,21 @@ class OptimiseForm(QWidget):
 def _sizing_keywords(kind: str, value: Decimal) -> dict[str, Any]:
     """``size``/``stake_pct``/``stake_amount`` keywords with only ``kind`` set."""
     return {name: value if name == kind else None for name in SIZINGS}
+
+
+def _scrolled(parent: QWidget, *widgets: QWidget) -> QScrollArea:
+    """A scrolling column of ``widgets``, top-aligned."""
+    column = QWidget(parent)
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 4, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(column)
+    return scroll
 
 
 def _hide_row(widget: QWidget) -> None:

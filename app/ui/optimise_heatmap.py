@@ -48,13 +48,20 @@ class OptimiseHeatmap(QWidget):
         self.plot.hideButtons()
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
+        self.best_marker = pg.ScatterPlotItem(
+            size=16, symbol="o", pen=pg.mkPen(colours.text, width=2), brush=pg.mkBrush(None)
+        )
+        self.best_marker.setToolTip("Best parameter set")
+        self.plot.addItem(self.best_marker)
         self.colour_bar = pg.ColorBarItem(
             values=(0.0, 1.0), colorMap=pg.colormap.get(COLOUR_MAP), interactive=False, width=18
         )
         self.colour_bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.readout = QLabel(self)
         self.readout.setObjectName("mutedLabel")
-        self.readout.setText("Hover a cell to read its value; blank cells had too few trades.")
+        self.readout.setText(
+            "Hover a cell to read its value. Blank: too few trades, or refused by the strategy."
+        )
 
         chart = QWidget(self)
         chart_layout = QVBoxLayout(chart)
@@ -99,6 +106,11 @@ class OptimiseHeatmap(QWidget):
         if high <= low:
             high = low + 1.0
         self.image.setImage(self.values, autoLevels=False)
+        best = result.best
+        self.best_marker.setData(
+            [] if best is None else [xs.index(best.params[self.x_name]) + 0.5],
+            [] if best is None else [ys.index(best.params[self.y_name]) + 0.5],
+        )
         self.image.setRect(0.0, 0.0, float(len(xs)), float(len(ys)))
         self.colour_bar.setLevels((low, high))
         self.colour_bar.axis.setLabel(result.objective)

@@ -32,6 +32,8 @@ from app.ui.panels.parameter_form import Editor, editor_value, make_editor, set_
 
 COLUMNS: tuple[str, ...] = ("Search", "Parameter", "Value", "Low", "High", "Step", "Count")
 SEARCH, NAME, VALUE, LOW, HIGH, STEP, COUNT = range(len(COLUMNS))
+#: Fixed pixel widths of the columns (the parameter name takes the rest).
+COLUMN_WIDTHS: dict[int, int] = {SEARCH: 58, VALUE: 78, LOW: 72, HIGH: 72, STEP: 64, COUNT: 48}
 #: Values a default range aims for.
 DEFAULT_VALUES = 10
 #: Parameters searched when a strategy is chosen (the first ones, so a heatmap shows).
@@ -130,8 +132,13 @@ class RangesTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(28)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(40)
+        for column, width in COLUMN_WIDTHS.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.rows: dict[str, RangeRow] = {}
 
@@ -146,7 +153,6 @@ class RangesTable(QTableWidget):
             row.search.setChecked(wanted)
             searched += wanted
             self._update_row(row)
-        self.resizeColumnsToContents()
         self.changed.emit()
 
     # ------------------------------------------------------------------ reading

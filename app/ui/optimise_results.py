@@ -70,7 +70,14 @@ def result_columns(names: Sequence[str], objective: str) -> tuple[Column[TopRow]
     return (
         Column("#", lambda row: row.rank, numeric=True, width=40),
         *params,
-        Column(objective, lambda row: row.objective, _float_text(3), numeric=True, tone=_tone),
+        Column(
+            "Objective",
+            lambda row: row.objective,
+            _float_text(3),
+            numeric=True,
+            tone=_tone,
+            tooltip=f"The ranked objective: {objective}",
+        ),
         Column("Return %", _metric("total_return_pct"), _float_text(2), numeric=True, tone=_tone),
         Column("Max DD %", _metric("max_drawdown_pct"), _float_text(2), numeric=True),
         Column("Sharpe", _metric("sharpe_ratio"), _float_text(2), numeric=True, tone=_tone),

@@ -88,7 +88,7 @@ def test_run_fills_the_table_and_heatmap_with_what_optimize_finds(
     top = model.get(1)
     assert top is not None and top.params == {**best.params, **stops}  # fixed values filled in
     titles = [column.title for column in model.columns]
-    assert titles == ["#", "fast", "slow", "sharpe", "Return %", "Max DD %", "Sharpe", "Trades",
+    assert titles == ["#", "fast", "slow", "Objective", "Return %", "Max DD %", "Sharpe", "Trades",
                       "Refused"]  # fmt: skip
     view = panel.results
     view.sort_by(titles.index("Return %"), Qt.SortOrder.DescendingOrder)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -127,14 +126,10 @@ class OptimisePanel(QWidget):
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 4, 4)
-        scroll = QScrollArea(left)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button, 1)
         buttons.addWidget(self.cancel_button)
-        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.form, 1)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.progress_bar)
         left_layout.addWidget(self.status)
@@ -150,7 +145,7 @@ class OptimisePanel(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([430, 700])
+        splitter.setSizes([900, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -304,6 +299,8 @@ class OptimisePanel(QWidget):
         self.results = view
         self.tabs.insertTab(index, view, f"Top {TOP_ROWS}")
         self.tabs.setCurrentIndex(index)
+        view.sort_by(0, Qt.SortOrder.AscendingOrder)
+        view.table.horizontalHeader().setMinimumSectionSize(36)
         view.table.resizeColumnsToContents()
         self._connect_results()
 
