@@ -6,9 +6,11 @@ already loaded (no second ``load_markets``). Failures are mapped to the project'
 caller (the engine's candle feed) decides when to poll REST instead and when to retry.
 
 ccxt's ``watch_ohlcv`` drops the venue's "closed" flag: a candle is known closed only once a
-later candle is pushed. It also wakes the caller only for the first of several pushes that
-arrive together (a bar's final update and the next bar's first one), so after each wake the
-pushes already received are read from ccxt's candle cache, and a close is reported at once.
+later candle is pushed. It also wakes a caller only for a push that arrives while it waits: of
+several pushes arriving together (a bar's final update and the next bar's first one) only the
+first wakes it, and pushes arriving between two calls wake nobody. So each call first returns
+what ccxt's candle cache took in since the previous call, and after a wake also the pushes that
+arrived with it; a close is then reported at once instead of at the venue's next push.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class CandleStreams:
         self._enabled = enabled
         self._markets = markets
         self._clients: dict[Series, Any] = {}
+        self._last_row: dict[Series, list[Any]] = {}
 
     def _client(self, series: Series) -> Any:
         client = self._clients.get(series)
@@ -105,7 +108,7 @@ class CandleStreams:
         operation = f"watch_ohlcv {symbol} {timeframe}"
         try:
             client = self._client(series)
-            rows = await self._with_received(client, symbol, timeframe)
+            rows = await self._with_received(series, client, symbol, timeframe)
         except asyncio.CancelledError:
             await self._drop(series)
             raise
@@ -120,19 +123,28 @@ class CandleStreams:
             raise BadExchangeReply(f"{self._id} {operation}: unreadable push ({exc})") from exc
         return candles_from_ccxt(rows)
 
-    @staticmethod
-    async def _with_received(client: Any, symbol: str, timeframe: str) -> list[Any]:
-        """The rows of the next wake plus every later push ccxt has already taken in."""
-        rows = list(await client.watch_ohlcv(symbol, timeframe))
-        for _ in range(_DRAIN_TURNS):
-            await asyncio.sleep(0)
-        cached = client.ohlcvs.get(symbol, {}).get(timeframe) if rows else None
-        if not cached:
-            return rows
-        first = rows[0][0]
-        return [row for row in cached if row[0] >= first]
+    async def _with_received(
+        self, series: Series, client: Any, symbol: str, timeframe: str
+    ) -> list[Any]:
+        """Pushes ccxt took in since the last call, else the rows of the next wake plus every
+        push that arrived with it."""
+        last = self._last_row.get(series)
+        cached = client.ohlcvs.get(symbol, {}).get(timeframe)
+        if cached and last is not None and list(cached[-1]) != last:
+            rows = [row for row in cached if row[0] >= last[0]]
+        else:
+            rows = list(await client.watch_ohlcv(symbol, timeframe))
+            for _ in range(_DRAIN_TURNS):
+                await asyncio.sleep(0)
+            cached = client.ohlcvs.get(symbol, {}).get(timeframe)
+            if cached and rows:
+                rows = [row for row in cached if row[0] >= rows[0][0]]
+        if rows:
+            self._last_row[series] = list(rows[-1])
+        return rows
 
     async def _drop(self, series: Series) -> None:
+        self._last_row.pop(series, None)
         client = self._clients.pop(series, None)
         if client is None:
             return
