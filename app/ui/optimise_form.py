@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
-from decimal import Decimal
-from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +21,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -31,32 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import BacktestError, ConfigError, StrategyError
-from app.core.money import to_decimal
 from app.research.objectives import OBJECTIVES
 from app.research.optimize import METHODS
 from app.research.settings import ResearchSettings
-from app.risk.limits import PRESETS, RiskLimits
 from app.strategies.registry import StrategyRegistry
 from app.ui.backtest_form import BacktestForm
 from app.ui.optimise_job import OptimiseJob
 from app.ui.optimise_ranges import RangesTable
+from app.ui.optimise_sizing import SizingRiskGroup
 
 logger = logging.getLogger(__name__)
 
 #: Grid searches larger than this are refused (random or TPE sample them instead).
 MAX_GRID = 20_000
-#: kind -> (label, default text, tooltip) of the research sizings.
-SIZINGS: dict[str, tuple[str, str, str]] = {
-    "stake_pct": ("% of equity", "50", "Part of the equity put into each entry, percent"),
-    "stake_amount": ("Quote amount", "1000", "Quote currency (e.g. USDT) put into each entry"),
-    "size": ("Fixed size", "0.1", "Quantity of the base currency (e.g. BTC) bought per entry"),
-}
-#: choice -> label of the risk limits every run is checked against.
-RISK_CHOICES: dict[str, str] = {
-    "none": "None (no risk checks)",
-    "settings": "My settings",
-    **{name: f"{name.capitalize()} preset" for name in sorted(PRESETS)},
-}
 METHOD_LABELS: dict[str, str] = {
     "grid": "Grid (every combination)",
     "random": "Random",
@@ -79,25 +63,7 @@ class OptimiseForm(QWidget):
         _hide_row(self.base.parameters)
         _hide_row(self.base.money["stake_pct"])
 
-        self.sizing_box = QComboBox(self)
-        for kind, (label, _default, tip) in SIZINGS.items():
-            self.sizing_box.addItem(label, kind)
-            self.sizing_box.setItemData(
-                self.sizing_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
-            )
-        self.sizing_edit = QLineEdit(SIZINGS["stake_pct"][1], self)
-        self.sizing_edit.setObjectName("sizing_value")
-        self.risk_box = QComboBox(self)
-        for choice, label in RISK_CHOICES.items():
-            self.risk_box.addItem(label, choice)
-        self.risk_box.setToolTip(
-            "Check every order of every run against these risk limits, as live"
-        )
-        sizing_group = QGroupBox("Sizing and risk", self)
-        sizing_layout = QFormLayout(sizing_group)
-        sizing_layout.addRow("Sizing", self.sizing_box)
-        sizing_layout.addRow("Per entry", self.sizing_edit)
-        sizing_layout.addRow("Risk limits", self.risk_box)
+        self.sizing = SizingRiskGroup(self)
 
         self.method_box = QComboBox(self)
         for method in METHODS:
@@ -138,15 +104,13 @@ class OptimiseForm(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_scrolled(self, self.base, sizing_group), 3)
+        layout.addWidget(_scrolled(self, self.base, self.sizing), 3)
         layout.addWidget(_scrolled(self, ranges_group, search_group), 5)
 
         self.base.strategy_box.currentIndexChanged.connect(self._on_strategy_changed)
         self.base.changed.connect(self.changed)
         self.ranges.changed.connect(self._on_ranges_changed)
-        self.sizing_box.currentIndexChanged.connect(self._on_sizing_changed)
-        self.sizing_edit.textChanged.connect(self.changed)
-        self.risk_box.currentIndexChanged.connect(self.changed)
+        self.sizing.changed.connect(self.changed)
         self.method_box.currentIndexChanged.connect(self._on_method_changed)
         for spin in (self.trials_spin, self.min_trades_spin):
             spin.valueChanged.connect(self._on_ranges_changed)
@@ -182,8 +146,8 @@ class OptimiseForm(QWidget):
         problems.extend(range_problems)
         if not range_problems:
             problems.extend(self._search_problems())
-        sizing = self._sizing(problems)
-        risk = self._risk_limits(problems)
+        sizing = self.sizing.sizing(problems)
+        risk = self.sizing.risk_limits(problems)
         if problems or base_job is None or sizing is None:
             return None, problems
         try:
@@ -194,7 +158,7 @@ class OptimiseForm(QWidget):
                 slippage_bps=base_job.slippage_bps,
                 strategies_dir=base_job.strategies_dir,
                 risk_limits=risk,
-                **_sizing_keywords(self._sizing_kind(), sizing),
+                **sizing,
             )
         except (BacktestError, ConfigError, StrategyError) as exc:
             return None, [f"Settings: {exc}"]
@@ -230,41 +194,6 @@ class OptimiseForm(QWidget):
             ]
         return []
 
-    def _sizing_kind(self) -> str:
-        return str(self.sizing_box.currentData())
-
-    def _sizing(self, problems: list[str]) -> Decimal | None:
-        label = SIZINGS[self._sizing_kind()][0]
-        text = self.sizing_edit.text().strip()
-        try:
-            value = to_decimal(text, field=label)
-        except ValueError:
-            problems.append(f"Sizing ({label}): enter a number, got {text!r}")
-            return None
-        if value <= 0 or (self._sizing_kind() == "stake_pct" and value > 100):
-            limit = "between 0 and 100" if self._sizing_kind() == "stake_pct" else "above 0"
-            problems.append(f"Sizing ({label}): must be {limit}, got {text}")
-            return None
-        return value
-
-    def _risk_limits(self, problems: list[str]) -> RiskLimits | None:
-        choice = str(self.risk_box.currentData())
-        if choice == "none":
-            return None
-        if choice != "settings":
-            return PRESETS[choice]
-        from app.config.paths import resolve_paths
-        from app.config.settings import load_settings
-
-        try:
-            return load_settings(resolve_paths()).settings.risk
-        except ConfigError as exc:
-            problems.append(
-                f"Risk limits: your saved settings cannot be read ({exc}); fix them in "
-                "Tools > Settings or choose a preset"
-            )
-            return None
-
     # ------------------------------------------------------------------ slots
     def _on_strategy_changed(self) -> None:
         strategy = self.registry.get(self.strategy_name)
@@ -274,12 +203,6 @@ class OptimiseForm(QWidget):
         self.ranges.setFixedHeight(
             header + rows * self.ranges.verticalHeader().defaultSectionSize() + 4
         )
-
-    def _on_sizing_changed(self) -> None:
-        _label, default, tip = SIZINGS[self._sizing_kind()]
-        self.sizing_edit.setText(default)
-        self.sizing_edit.setToolTip(tip)
-        self.changed.emit()
 
     def _on_method_changed(self) -> None:
         sampled = self.method != "grid"
@@ -304,11 +227,6 @@ class OptimiseForm(QWidget):
         self.combinations_label.setText(text)
         self.combinations_label.setStyleSheet("color: #ef5350;" if problem else "")
         self.changed.emit()
-
-
-def _sizing_keywords(kind: str, value: Decimal) -> dict[str, Any]:
-    """``size``/``stake_pct``/``stake_amount`` keywords with only ``kind`` set."""
-    return {name: value if name == kind else None for name in SIZINGS}
 
 
 def _scrolled(parent: QWidget, *widgets: QWidget) -> QScrollArea:

@@ -92,6 +92,17 @@ class OptimiseOutcome:
         return dict(self.result.fixed)
 
 
+@dataclass(frozen=True, slots=True)
+class ChosenParameters:
+    """Parameters picked from the results, with the data they were found on."""
+
+    strategy: str
+    params: dict[str, Any]
+    source: CandleSource
+    start: int | None
+    end: int | None
+
+
 def execute(
     job: OptimiseJob,
     queue: MessageQueue,

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.research.optimize import OptimizationResult
 from app.ui.models.columns import Column
 from app.ui.models.record_model import RecordTableModel
+from app.ui.optimise_job import OptimiseOutcome
 from app.ui.theme import colours_for, current_theme
 
 #: Rows the table shows.
@@ -101,6 +102,45 @@ def results_model(
     colours = colours_for(current_theme(_application()))
     model.set_tone_colours(colours.profit, colours.loss)
     return model
+
+
+def summary_text(result: OptimizationResult) -> str:
+    """The best parameter set in one line, or what to change when none qualified."""
+    best = result.best
+    if best is None or best.value is None:
+        return (
+            f"No parameter set reached {result.min_trades} trades: lower Min trades or widen "
+            "the ranges."
+        )
+    params = ", ".join(f"{name}={value}" for name, value in best.params.items())
+    return f"Best {result.objective} {best.value:,.3f} at {params}"
+
+
+def status_text(outcome: OptimiseOutcome) -> str:
+    """How many sets ran, how many qualified, and whether the run was saved."""
+    result = outcome.result
+    if outcome.run_id is not None:
+        saved = f" Saved as run {outcome.run_id}."
+    elif outcome.save_problem:
+        saved = f" Not saved: {outcome.save_problem}"
+    else:
+        saved = ""
+    return (
+        f"{outcome.label}: {len(result.rows):,} parameter sets in {result.elapsed_s:,.1f} s, "
+        f"{len(result.ranked()):,} with at least {result.min_trades} trades.{saved}"
+    )
+
+
+def duration_text(seconds: float) -> str:
+    """``"42 s"``, ``"3 min 05 s"`` or ``"2 h 07 min"``."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def _application() -> Any:

@@ -44,7 +44,8 @@ def add_optional_docks(window: MainWindow) -> None:
 def _add_optimise_panel(window: MainWindow, backtest: BacktestPanel) -> None:
     """The Optimise panel; its chosen parameters open in the Backtest panel."""
     try:
-        from app.ui.panels.optimise_panel import ChosenParameters, OptimisePanel
+        from app.ui.optimise_job import ChosenParameters
+        from app.ui.panels.optimise_panel import OptimisePanel
     except ImportError as exc:
         logger.warning("optimise panel not available: %s", exc)
         return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,8 @@ from app.research.store import list_research_runs
 from app.storage.candle_csv import read_candle_csv
 from app.strategies.registry import default_registry
 from app.ui.backtest_job import registry_for
-from app.ui.panels.optimise_panel import ChosenParameters, OptimisePanel
+from app.ui.optimise_job import ChosenParameters
+from app.ui.panels.optimise_panel import OptimisePanel
 
 RUN_TIMEOUT_MS = 60_000
 SLICE_ROWS = 1_500
@@ -159,7 +162,7 @@ def test_cancel_stops_every_process_and_a_new_run_works(
     form.base.set_csv_file(data_dir / "btc_usdt_1h.csv")
     form.ranges.set_range("fast", 2, 60, 1)
     form.ranges.set_range("slow", 20, 200, 2)
-    form.set_choice(form.risk_box, "moderate")  # every order risk-checked: a slow search
+    form.set_choice(form.sizing.risk_box, "moderate")  # every order risk-checked: a slow search
     form.workers_spin.setValue(2)
     with qtbot.waitSignal(panel.worker.progress, timeout=RUN_TIMEOUT_MS):
         assert panel.run()
@@ -186,7 +189,7 @@ def test_cancel_stops_every_process_and_a_new_run_works(
     qtbot.assertNotEmitted(panel.result_ready, wait=200)
 
     form.base.set_csv_file(data_dir / "btc_usdt_1h.csv")
-    form.set_choice(form.risk_box, "none")
+    form.set_choice(form.sizing.risk_box, "none")
     form.workers_spin.setValue(1)
     form.ranges.set_range("fast", 8, 12, 2)
     form.ranges.set_range("slow", 30, 50, 10)
@@ -241,3 +244,63 @@ def test_backtest_these_parameters_sets_the_backtest_panel(
     assert backtest.form.parameters.values() == third.params
     job, problems = backtest.form.job()
     assert problems == [] and job is not None and dict(job.params) == third.params
+
+
+def test_a_crashed_worker_is_reported_and_the_panel_can_run_again(
+    qtbot: QtBot, panel: OptimisePanel
+) -> None:
+    with qtbot.waitSignal(panel.worker.failed, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert panel.run()
+        pid = panel.worker.pid()
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+    assert "stopped unexpectedly (exit code -9)" in blocker.args[0]
+    assert "The optimisation did not run" in panel.status.text()
+    assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+    outcome = _run(qtbot, panel)
+    assert len(outcome.result.rows) == 9  # type: ignore[attr-defined]
+
+
+def test_the_window_tabs_the_panel_and_hands_parameters_to_the_backtest_dock(
+    qtbot: QtBot, slice_csv: Path
+) -> None:
+    from app.ui.app import configure_qsettings
+    from app.ui.main_window import MainWindow
+    from app.ui.panels.backtest_panel import BacktestPanel
+    from tests.ui.shell_support import offline_engine
+
+    facade, paths, settings = offline_engine()
+    configure_qsettings(paths)
+    window = MainWindow(facade, settings=settings, paths=paths, registry=default_registry())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "log" in window.docks, timeout=5_000)  # added after the first show
+    dock = window.docks["optimise"]
+    panel = dock.widget()
+    assert isinstance(panel, OptimisePanel)
+    try:
+        assert dock.windowTitle() == "Optimise"
+        qtbot.waitUntil(lambda: dock in window.tabifiedDockWidgets(window.docks["trading"]))
+        dock.raise_()
+        form = panel.form
+        form.base.set_csv_file(slice_csv)
+        form.set_strategy("sma_cross")
+        form.ranges.set_range("fast", 8, 12, 2)
+        form.ranges.set_range("slow", 30, 50, 10)
+        form.min_trades_spin.setValue(1)
+        form.workers_spin.setValue(1)
+        form.save_check.setChecked(False)
+        _run(qtbot, panel)
+        best = panel.results.model.get(1)
+        assert best is not None
+
+        panel.backtest_button.click()
+        backtest = window.backtest_panel
+        assert isinstance(backtest, BacktestPanel)
+        assert backtest.form.strategy_name == "sma_cross"
+        assert backtest.form.parameters.values() == best.params
+    finally:
+        panel.worker.shutdown()
+        window.confirm_quit = False
+        window.close()
+        facade.shutdown()

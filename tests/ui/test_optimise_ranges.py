@@ -12,6 +12,7 @@ from app.research.space import SearchSpace
 from app.strategies.registry import default_registry
 from app.ui.optimise_form import MAX_GRID
 from app.ui.optimise_ranges import default_range
+from app.ui.optimise_results import duration_text
 from app.ui.panels.optimise_panel import OptimisePanel
 
 
@@ -116,8 +117,8 @@ def test_an_invalid_range_names_the_field_and_starts_nothing(panel: OptimisePane
 
 def test_money_and_sizing_problems_name_the_field(panel: OptimisePanel) -> None:
     panel.form.base.money["cash"].setText("lots")
-    panel.form.set_choice(panel.form.sizing_box, "size")
-    panel.form.sizing_edit.setText("-1")
+    panel.form.set_choice(panel.form.sizing.sizing_box, "size")
+    panel.form.sizing.sizing_edit.setText("-1")
     job, problems = panel.form.job()
     assert job is None
     assert any(problem.startswith("Capital (quote): enter a number") for problem in problems)
@@ -125,3 +126,9 @@ def test_money_and_sizing_problems_name_the_field(panel: OptimisePanel) -> None:
     panel.form.base.set_csv_file(Path("/nonexistent/candles.csv"))
     _job, problems = panel.form.job()
     assert any("is not a file; choose an existing candle CSV" in p for p in problems)
+
+
+def test_eta_reads_in_seconds_minutes_or_hours() -> None:
+    assert duration_text(42.4) == "42 s"
+    assert duration_text(185) == "3 min 05 s"
+    assert duration_text(7_620) == "2 h 07 min"

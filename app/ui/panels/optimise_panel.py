@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future
-from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.backtest.sources import CandleSource, StoredSeries
+from app.backtest.sources import StoredSeries
 from app.config.paths import resolve_paths, resource_path
 from app.core.errors import CryptobotError
 from app.strategies.registry import StrategyRegistry
@@ -27,24 +25,21 @@ from app.ui.backtest_future import FutureWatcher, run_in_thread
 from app.ui.backtest_job import registry_for
 from app.ui.optimise_form import OptimiseForm
 from app.ui.optimise_heatmap import OptimiseHeatmap
-from app.ui.optimise_job import OptimiseJob, OptimiseOutcome
-from app.ui.optimise_results import TOP_ROWS, TopRow, results_model, top_rows
+from app.ui.optimise_job import ChosenParameters, OptimiseJob, OptimiseOutcome
+from app.ui.optimise_results import (
+    TOP_ROWS,
+    TopRow,
+    duration_text,
+    results_model,
+    status_text,
+    summary_text,
+    top_rows,
+)
 from app.ui.optimise_worker import OptimiseWorker
 from app.ui.panels.backtest_panel import DEMO_CANDLES, list_stored_series
 from app.ui.panels.table_view import RecordTableView
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ChosenParameters:
-    """Parameters picked from the results, with the data they were found on."""
-
-    strategy: str
-    params: dict[str, Any]
-    source: CandleSource
-    start: int | None
-    end: int | None
 
 
 class OptimisePanel(QWidget):
@@ -162,8 +157,15 @@ class OptimisePanel(QWidget):
         if job is None:
             self._show_problems(problems)
             return False
+        try:
+            self.worker.start(job)
+        except OSError as exc:
+            logger.exception("the optimisation worker did not start")
+            self._show_problems(
+                [f"The worker process could not start ({exc}); free some memory and retry"]
+            )
+            return False
         self.job = job
-        self.worker.start(job)
         self._set_running(True)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setFormat("Starting the worker process…")
@@ -234,7 +236,7 @@ class OptimisePanel(QWidget):
     def _on_progress(self, done: int, total: int, eta_s: float) -> None:
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
-        eta = "" if eta_s < 0 else f", ETA {_duration(eta_s)}"
+        eta = "" if eta_s < 0 else f", ETA {duration_text(eta_s)}"
         self.progress_bar.setFormat(f"{done:,}/{total:,}{eta}")
 
     def _on_finished(self, outcome: OptimiseOutcome) -> None:
@@ -243,29 +245,11 @@ class OptimisePanel(QWidget):
         result = outcome.result
         self._show_table(outcome)
         self.heatmap.show_result(result)
-        best = result.best
-        self.backtest_button.setEnabled(best is not None)
+        self.backtest_button.setEnabled(result.best is not None)
         self._idle_bar("Done", 1)
-        if best is None:
-            self.summary.setText(
-                f"No parameter set reached {result.min_trades} trades: lower Min trades or widen "
-                "the ranges."
-            )
-        else:
-            params = ", ".join(f"{k}={v}" for k, v in best.params.items())
-            self.summary.setText(f"Best {result.objective} {best.value:,.3f} at {params}")
-        saved = (
-            f" Saved as run {outcome.run_id}."
-            if outcome.run_id is not None
-            else f" Not saved: {outcome.save_problem}"
-            if outcome.save_problem
-            else ""
-        )
+        self.summary.setText(summary_text(result))
         self.status.setStyleSheet("")
-        self.status.setText(
-            f"{outcome.label}: {len(result.rows):,} parameter sets in {result.elapsed_s:,.1f} s, "
-            f"{len(result.ranked()):,} with at least {result.min_trades} trades.{saved}"
-        )
+        self.status.setText(status_text(outcome))
         self.result_ready.emit(outcome)
 
     def _on_failed(self, message: str) -> None:
@@ -344,14 +328,3 @@ class OptimisePanel(QWidget):
         """Stop a running optimisation when the panel closes."""
         self.worker.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
-
-
-def _duration(seconds: float) -> str:
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, rest = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {rest:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
