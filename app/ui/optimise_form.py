@@ -199,7 +199,7 @@ class OptimiseForm(QWidget):
         strategy = self.registry.get(self.strategy_name)
         self.ranges.set_parameters(strategy.get_parameters())
         rows = self.ranges.rowCount()
-        header = self.ranges.horizontalHeader().height()
+        header = self.ranges.horizontalHeader().sizeHint().height()
         self.ranges.setFixedHeight(
             header + rows * self.ranges.verticalHeader().defaultSectionSize() + 4
         )

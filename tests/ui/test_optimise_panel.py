@@ -119,6 +119,37 @@ def test_run_fills_the_table_and_heatmap_with_what_optimize_finds(
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 
+def test_a_seeded_random_search_matches_optimize_in_process(
+    qtbot: QtBot, panel: OptimisePanel, slice_csv: Path
+) -> None:
+    form = panel.form
+    form.ranges.set_range("fast", 4, 20, 2)
+    form.ranges.set_range("slow", 30, 90, 10)
+    form.set_choice(form.method_box, "random")
+    form.trials_spin.setValue(6)
+    form.seed_spin.setValue(7)
+    form.set_choice(form.objective_box, "total_return")
+    outcome = _run(qtbot, panel)
+    expected = optimize(
+        read_candle_csv(slice_csv),
+        ResearchSettings.create(
+            "sma_cross", cash="10000", fee="0.001", slippage_bps="5", stake_pct="50"
+        ),
+        SearchSpace.from_strategy(
+            default_registry().get("sma_cross"), {"fast": "4:20:2", "slow": "30:90:10"}
+        ),
+        method="random",
+        objective="total_return",
+        min_trades=1,
+        trials=6,
+        seed=7,
+    )
+    result = outcome.result  # type: ignore[attr-defined]
+    assert [row.params for row in result.rows] == [row.params for row in expected.rows]
+    assert len(result.rows) == 6 and result.method == "random"
+    assert panel.summary.text().startswith("Best total_return")
+
+
 def test_runs_below_min_trades_are_blank_heatmap_cells(qtbot: QtBot, panel: OptimisePanel) -> None:
     panel.form.ranges.set_range("fast", 5, 45, 20)
     panel.form.ranges.set_range("slow", 50, 400, 350)  # 400-bar averages trade rarely
