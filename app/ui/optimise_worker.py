@@ -192,7 +192,9 @@ class OptimiseWorker(QObject):
         for ending in self._ending:
             process = ending.process
             if not process.is_alive():
-                stop_tree(process.pid, hard=True)  # scoring processes it may have left behind
+                # Scoring processes a crashed worker left behind; SIGTERM spares the resource
+                # tracker, which then removes the semaphores the worker held.
+                stop_tree(process.pid, hard=False)
                 process.join(0)
                 process.close()
                 continue
