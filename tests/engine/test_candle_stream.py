@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -154,7 +155,10 @@ async def test_each_bar_closes_once_across_a_dropped_websocket(running: Feed) ->
     assert [(e.candle.timestamp, e.candle.close) for e in running.sunk] == served
 
 
-async def test_a_refused_websocket_falls_back_to_polling_and_recovers(feed: Feed) -> None:
+async def test_a_refused_websocket_falls_back_to_polling_and_recovers(
+    feed: Feed, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="app.engine.market_data")
     feed.emulator.inject("WS", "drop_websocket", times=None)
     task = asyncio.create_task(feed.market.run_candles(SYMBOL, TIMEFRAME))
     try:
@@ -166,6 +170,7 @@ async def test_a_refused_websocket_falls_back_to_polling_and_recovers(feed: Feed
         await until(lambda: len(feed.sunk) == 1)
         assert feed.closed() == [first + HOUR]
         assert feed.emulator.calls(KLINES) >= 2
+        await until(lambda: feed.emulator.calls("WS SUBSCRIBE") >= 3)  # retried with backoff
         feed.emulator.clear_faults()
         await until(lambda: feed.market.streaming(SYMBOL, TIMEFRAME))
         await until(lambda: feed.states()[-1].detail == "")
@@ -180,6 +185,10 @@ async def test_a_refused_websocket_falls_back_to_polling_and_recovers(feed: Feed
         await asyncio.gather(task, return_exceptions=True)
     degraded = [s for s in feed.states() if "degraded" in s.detail]
     assert len(degraded) == 1  # reported once, not on every retry
+    failures = [r for r in caplog.records if "websocket candles failed" in r.getMessage()]
+    assert len(failures) >= 3
+    assert [r.levelno for r in failures].count(logging.WARNING) == 1
+    assert any("websocket candles restored" in r.getMessage() for r in caplog.records)
     assert "BTC/USDT 1h candles polled over REST" in degraded[0].detail
 
 

@@ -109,3 +109,25 @@ async def test_forming_updates_are_coalesced_and_the_newest_is_not_lost() -> Non
     updates = [e.candle.close for e in events if isinstance(e, CandleUpdated)]
     assert burst <= int(elapsed / 0.25) + 1 < 40  # at most one update per 0.25 s
     assert updates[-1] == 11.39  # the last push still reaches the chart once quiet
+
+
+class SinceIgnoringVenue(PushingVenue):
+    """A venue whose candle endpoint ignores ``since`` and always answers its whole history."""
+
+    async def fetch_ohlcv(
+        self, symbol: str, timeframe: str, since: int | None = None, limit: int | None = None
+    ) -> Sequence[Candle]:
+        return await super().fetch_ohlcv(symbol, timeframe, None, limit)
+
+
+async def test_bars_already_closed_are_never_published_again_whatever_rest_answers() -> None:
+    venue = SinceIgnoringVenue([_bar(0, 10), _bar(1, 11), _bar(2, 12)])
+    market, events = _market(venue)
+    await market.poll_candles("X/USDT", "1m")
+    venue.history.append(_bar(3, 13))
+    await market.poll_candles("X/USDT", "1m")
+    await market.rest_sync("X/USDT", "1m", before=4 * MINUTE)
+    assert not await market.close_candle("X/USDT", "1m", _bar(2, 99))
+    venue.history.append(_bar(4, 14))
+    await market.poll_candles("X/USDT", "1m")
+    assert _closed(events) == [(2, 12), (3, 13)]
