@@ -28,7 +28,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from app.core.errors import NetworkError
+from app.core.errors import ExchangeError, NetworkError
 from app.core.models import Candle
 from app.core.time import timeframe_to_ms
 
@@ -177,5 +177,5 @@ class CandleStreamSession:
         finally:
             if not task.done():
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                with contextlib.suppress(asyncio.CancelledError, ExchangeError):
+                    await task  # a late failure of an abandoned wait changes nothing
