@@ -14,6 +14,7 @@ cost is one context-variable lookup per call.
 from __future__ import annotations
 
 import functools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -42,7 +43,10 @@ class _Entry:
 
 
 class IndicatorMemo:
-    """Least-recently-used memory of indicator results, bounded in bytes.
+    """Least-recently-used memory of indicator results, bounded in bytes; thread-safe.
+
+    A Dask worker runs several tasks at once on threads sharing one evaluator (and so one
+    memo): lookups and insertions hold a lock, the indicator itself computes outside it.
 
     Args:
         budget_bytes: the most memory the remembered inputs and results may take.
@@ -55,6 +59,7 @@ class IndicatorMemo:
         self._bytes = 0
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()
 
     @property
     def size_bytes(self) -> int:
@@ -70,20 +75,23 @@ class IndicatorMemo:
         if split is None:
             return func(*args, **kwargs)
         key, arrays = split
-        for (entry_key, number), entry in reversed(self._entries.items()):
-            if entry_key == key and _same_inputs(entry.inputs, arrays):
-                self._entries.move_to_end((entry_key, number))
-                self.hits += 1
-                return _copy_result(entry.result)
+        with self._lock:
+            for (entry_key, number), entry in reversed(self._entries.items()):
+                if entry_key == key and _same_inputs(entry.inputs, arrays):
+                    self._entries.move_to_end((entry_key, number))
+                    self.hits += 1
+                    return _copy_result(entry.result)
         result = func(*args, **kwargs)
-        self.misses += 1
-        self._remember(key, arrays, result)
+        with self._lock:
+            self.misses += 1
+            self._remember(key, arrays, result)
         return result
 
     def clear(self) -> None:
         """Forget everything."""
-        self._entries.clear()
-        self._bytes = 0
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
     def _remember(self, key: Hashable, arrays: tuple[np.ndarray, ...], result: Any) -> None:
         kept_inputs = tuple(_frozen_copy(array) for array in arrays)

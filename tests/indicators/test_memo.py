@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,17 @@ def test_outside_the_block_nothing_is_remembered(close: np.ndarray) -> None:
         sma(close, 20)
     sma(close, 20)
     assert memo.misses == 1 and memo.hits == 0
+
+
+def test_threads_sharing_one_memory_get_correct_results(close: np.ndarray) -> None:
+    memo = IndicatorMemo(budget_bytes=6 * close.nbytes * 2)
+    periods = [2 + index % 9 for index in range(400)]
+    expected = {period: sma(close, period) for period in set(periods)}
+
+    def compute(period: int) -> bool:
+        with remembered(memo):
+            return bool(np.array_equal(sma(close, period), expected[period], equal_nan=True))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(compute, periods))
+    assert memo.hits + memo.misses == len(periods)
