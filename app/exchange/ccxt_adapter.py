@@ -31,6 +31,7 @@ from app.exchange.ccxt_streams import CandleStreams
 from app.exchange.convert import (
     balances_from_ccxt,
     candles_from_ccxt,
+    ccxt_order_arguments,
     fill_from_ccxt,
     last_price_from_ticker,
     order_from_ccxt,
@@ -48,18 +49,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _PARSE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError)
-_CCXT_TYPE = {
-    OrderType.MARKET: "market",
-    OrderType.LIMIT: "limit",
-    OrderType.STOP_MARKET: "market",
-    OrderType.STOP_LIMIT: "limit",
-}
-_CCXT_TIF = {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK", TimeInForce.POST_ONLY: "PO"}
-
-
-def _number(value: Decimal | None) -> float | None:
-    """A Decimal for ccxt's numeric arguments; ccxt re-formats it with ``*_to_precision``."""
-    return None if value is None else float(value)
 
 
 class CcxtExchange:
@@ -159,10 +148,7 @@ class CcxtExchange:
         try:
             return await call()
         except ccxt.BaseError as exc:
-            retry_after = parse_retry_after(getattr(self._client, "last_response_headers", None))
-            raise map_ccxt_error(
-                exc, exchange_id=self._id, operation=operation, retry_after=retry_after
-            ) from exc
+            raise self._mapped(exc, operation) from exc
         except _PARSE_ERRORS as exc:
             raise BadExchangeReply(
                 f"{self._id} {operation}: the exchange's reply could not be read ({exc})"
@@ -270,11 +256,6 @@ class CcxtExchange:
         """
         market = await self.market(symbol)
         check_order(market, order_type, amount, price, stop_price)
-        params: dict[str, Any] = {"clientOrderId": client_order_id}
-        if stop_price is not None:
-            params["triggerPrice"] = _number(stop_price)
-        if time_in_force in _CCXT_TIF and order_type is not OrderType.MARKET:
-            params["timeInForce"] = _CCXT_TIF[time_in_force]
         request = Order(
             client_order_id=client_order_id,
             symbol=symbol,
@@ -296,14 +277,7 @@ class CcxtExchange:
             extra={"symbol": symbol, "client_order_id": client_order_id},
         )
         try:
-            raw = await self._client.create_order(
-                symbol,
-                _CCXT_TYPE[order_type],
-                side.value,
-                _number(amount),
-                _number(price),
-                params,
-            )
+            raw = await self._client.create_order(*ccxt_order_arguments(request))
             order = self._order(raw, client_order_id)
         except ccxt.BaseError as exc:
             if is_ambiguous_submission(exc):

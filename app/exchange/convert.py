@@ -201,3 +201,40 @@ def balances_from_ccxt(raw: object) -> dict[str, Balance]:
         )
         result[balance.currency] = balance
     return result
+
+
+_CCXT_ORDER_TYPE = {
+    OrderType.MARKET: "market",
+    OrderType.LIMIT: "limit",
+    OrderType.STOP_MARKET: "market",
+    OrderType.STOP_LIMIT: "limit",
+}
+_CCXT_TIME_IN_FORCE = {
+    TimeInForce.IOC: "IOC",
+    TimeInForce.FOK: "FOK",
+    TimeInForce.POST_ONLY: "PO",
+}
+
+
+def ccxt_order_arguments(
+    order: Order,
+) -> tuple[str, str, str, float, float | None, dict[str, Any]]:
+    """``create_order``'s positional arguments for ``order``: symbol, type, side, amount,
+    price and params (the client order id, trigger price and time in force).
+
+    Decimals go to ccxt as floats; ccxt re-formats them with its ``*_to_precision`` helpers.
+    """
+    params: dict[str, Any] = {"clientOrderId": order.client_order_id}
+    if order.stop_price is not None:
+        params["triggerPrice"] = float(order.stop_price)
+    if order.time_in_force in _CCXT_TIME_IN_FORCE and order.type is not OrderType.MARKET:
+        params["timeInForce"] = _CCXT_TIME_IN_FORCE[order.time_in_force]
+    price = None if order.price is None else float(order.price)
+    return (
+        order.symbol,
+        _CCXT_ORDER_TYPE[order.type],
+        order.side.value,
+        float(order.amount),
+        price,
+        params,
+    )
