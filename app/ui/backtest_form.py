@@ -60,6 +60,8 @@ class BacktestForm(QWidget):
         self.registry = registry
         self._series: list[StoredSeries] = []
         self._database_url = ""
+        #: A stored series to select (with its range) once the series list holds it.
+        self._wanted: tuple[StoredSource, int | None, int | None] | None = None
 
         self.strategy_box = QComboBox(self)
         for name in registry.names():
@@ -118,6 +120,8 @@ class BacktestForm(QWidget):
         self.strategy_box.currentIndexChanged.connect(self._on_strategy_changed)
         self.parameters.changed.connect(self.changed)
         self.source_box.currentIndexChanged.connect(self._on_source_changed)
+        self.source_box.activated.connect(self._forget_wanted)
+        self.csv_edit.textEdited.connect(self._forget_wanted)
         self.csv_edit.textChanged.connect(self.changed)
         self.browse_button.clicked.connect(self.on_browse_clicked)
         self.all_data.toggled.connect(self._on_range_toggled)
@@ -143,6 +147,7 @@ class BacktestForm(QWidget):
 
     def set_csv_file(self, path: Path) -> None:
         """Use the candle CSV file at ``path``."""
+        self._wanted = None
         self.source_box.setCurrentIndex(0)
         self.csv_edit.setText(str(path))
 
@@ -158,6 +163,38 @@ class BacktestForm(QWidget):
                 f"{item.exchange} {item.symbol} {item.timeframe} ({item.count:,} bars)", index
             )
         self.source_box.setCurrentIndex(min(current, self.source_box.count() - 1))
+        self._select_wanted()
+
+    def select_stored(
+        self, source: StoredSource, start_ms: int | None = None, end_ms: int | None = None
+    ) -> bool:
+        """Use stored series ``source`` from ``start_ms`` to ``end_ms`` (None, None = all).
+
+        Returns:
+            True when selected; False when the series is not listed yet: it is selected as
+            soon as :meth:`set_stored_series` lists it, and :meth:`job` waits for it.
+        """
+        self._wanted = (source, start_ms, end_ms)
+        return self._select_wanted()
+
+    def _forget_wanted(self) -> None:
+        """The user chose a source: a stored series still awaited is not selected later."""
+        if self._wanted is not None:
+            self._wanted = None
+            self.changed.emit()
+
+    def _select_wanted(self) -> bool:
+        if self._wanted is None:
+            return False
+        source, start_ms, end_ms = self._wanted
+        wanted = (source.exchange, source.symbol, source.timeframe)
+        for index, item in enumerate(self._series):
+            if (item.exchange, item.symbol, item.timeframe) == wanted:
+                self._wanted = None
+                self.source_box.setCurrentIndex(self.source_box.findData(index))
+                self.set_range(start_ms, end_ms)
+                return True
+        return False
 
     def set_range(self, start_ms: int | None, end_ms: int | None) -> None:
         """Limit the run to bars opened from ``start_ms`` to ``end_ms`` (None, None = all)."""
@@ -200,6 +237,12 @@ class BacktestForm(QWidget):
         return job, []
 
     def _source(self, problems: list[str]) -> CandleSource | None:
+        if self._wanted is not None:
+            problems.append(
+                f"Data: {self._wanted[0].describe()} is not among the stored series (yet); "
+                "wait for the list to load, or choose another source"
+            )
+            return None
         index = self.source_box.currentData()
         if index is not None:
             item = self._series[int(index)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from app.research.optimize import METHODS
 from app.research.settings import ResearchSettings
 from app.strategies.registry import StrategyRegistry
 from app.ui.backtest_form import BacktestForm
+from app.ui.optimise_count import Count, count_combinations
 from app.ui.optimise_job import OptimiseJob
 from app.ui.optimise_ranges import RangesTable
 from app.ui.optimise_sizing import SizingRiskGroup
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 #: Grid searches larger than this are refused (random or TPE sample them instead).
 MAX_GRID = 20_000
+#: Milliseconds of quiet after an edit before the valid combinations are counted again.
+COUNT_DELAY_MS = 150
 METHOD_LABELS: dict[str, str] = {
     "grid": "Grid (every combination)",
     "random": "Random",
@@ -51,7 +54,8 @@ METHOD_LABELS: dict[str, str] = {
 class OptimiseForm(QWidget):
     """Choose what to optimise; :meth:`job` builds the worker's job or lists the problems.
 
-    ``changed`` fires on every edit so the panel can re-validate.
+    ``changed`` fires on every edit so the panel can re-validate; the combination count
+    follows :data:`COUNT_DELAY_MS` after the last edit.
     """
 
     changed = Signal()
@@ -97,6 +101,11 @@ class OptimiseForm(QWidget):
         self.combinations_label = QLabel(self)
         self.combinations_label.setObjectName("combinationsLabel")
         self.combinations_label.setWordWrap(True)
+        self.count: Count | None = None
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_DELAY_MS)
+        self._count_timer.timeout.connect(self.refresh_count)
         ranges_group = QGroupBox("Parameter ranges", self)
         ranges_layout = QVBoxLayout(ranges_group)
         ranges_layout.addWidget(self.ranges)
@@ -116,6 +125,7 @@ class OptimiseForm(QWidget):
             spin.valueChanged.connect(self._on_ranges_changed)
         self._on_strategy_changed()
         self._on_method_changed()
+        self.refresh_count()
 
     # ------------------------------------------------------------------ choices
     @property
@@ -211,22 +221,36 @@ class OptimiseForm(QWidget):
         self._on_ranges_changed()
 
     def _on_ranges_changed(self) -> None:
-        count = self.ranges.combinations()
-        if not count:
-            text, problem = (
-                "A range is invalid (marked ! under Count); fix it to count the combinations",
-                True,
+        self._count_timer.start()
+        self.changed.emit()
+
+    def refresh_count(self) -> None:
+        """Count the combinations now and show them (an edit does it after a short pause)."""
+        self._count_timer.stop()
+        raw = self.ranges.combinations()
+        if not raw:
+            self.count = None
+            self._show_count(
+                "A range is invalid (marked ! under Count); fix it to count the combinations", True
             )
-        elif self.method == "grid":
-            text, problem = f"{count:,} combinations", count > MAX_GRID
+            return
+        specs, _problems = self.ranges.specs()
+        strategy = self.registry.get(self.strategy_name)
+        self.count = count = count_combinations(strategy, specs, raw)
+        if self.method == "grid":
+            text, problem = count.text(), raw > MAX_GRID
             if problem:
                 text += f": over the {MAX_GRID:,} grid limit, use Random or TPE"
         else:
-            runs = min(count, self.trials_spin.value())
-            text, problem = f"{count:,} combinations; {self.method} tries {runs:,}", False
+            runs = min(count.runs, self.trials_spin.value())
+            prefix = "at most " if count.valid is None else ""
+            text = f"{count.text()}; {self.method} tries {prefix}{runs:,}"
+            problem = False
+        self._show_count(text, problem)
+
+    def _show_count(self, text: str, problem: bool) -> None:
         self.combinations_label.setText(text)
         self.combinations_label.setStyleSheet("color: #ef5350;" if problem else "")
-        self.changed.emit()
 
 
 def _scrolled(parent: QWidget, *widgets: QWidget) -> QScrollArea:

@@ -2,6 +2,7 @@
 
 Cells where no run qualified (too few trades, or a combination the strategy refuses) are NaN
 and drawn transparent, so they show as blank background. Hovering a cell shows its values.
+The background, axes and best-cell marker follow a live theme switch (View menu), as the chart.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from app.research.optimize import OptimizationResult
-from app.ui.theme import colours_for, current_theme
+from app.ui.theme import ThemeColours, colours_for, current_theme
 
 COLOUR_MAP = "viridis"
 #: Most tick labels drawn on an axis (every n-th value beyond that).
@@ -28,7 +29,6 @@ class OptimiseHeatmap(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        colours = colours_for(current_theme(_application()))
         self.x_name = ""
         self.y_name = ""
         self.x_values: list[Any] = []
@@ -42,15 +42,12 @@ class OptimiseHeatmap(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setObjectName("mutedLabel")
         self.plot = pg.PlotWidget(self)
-        self.plot.setBackground(colours.base)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
-        self.best_marker = pg.ScatterPlotItem(
-            size=16, symbol="o", pen=pg.mkPen(colours.text, width=2), brush=pg.mkBrush(None)
-        )
+        self.best_marker = pg.ScatterPlotItem(size=16, symbol="o", brush=pg.mkBrush(None))
         self.best_marker.setToolTip("Best parameter set")
         self.plot.addItem(self.best_marker)
         self.colour_bar = pg.ColorBarItem(
@@ -73,6 +70,30 @@ class OptimiseHeatmap(QWidget):
         self._stack.addWidget(chart)
         self._stack.setCurrentWidget(self.hint)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # A theme switch changes the palette first and the theme name after; the colours are
+        # read once both are set.
+        self._theme_timer = QTimer(self)
+        self._theme_timer.setSingleShot(True)
+        self._theme_timer.setInterval(0)
+        self._theme_timer.timeout.connect(self.follow_theme)
+        self.follow_theme()
+
+    def follow_theme(self) -> None:
+        """Paint with the colours of the application's current theme."""
+        colours: ThemeColours = colours_for(current_theme(_application()))
+        self.colours = colours
+        self.plot.setBackground(colours.base)
+        self.best_marker.setPen(pg.mkPen(colours.text, width=2))
+        item = self.plot.getPlotItem()
+        for axis in (item.getAxis("bottom"), item.getAxis("left"), self.colour_bar.axis):
+            axis.setPen(pg.mkPen(colours.muted))
+            axis.setTextPen(pg.mkPen(colours.text))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow the application's theme when its palette changes."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._theme_timer.start()
 
     def is_shown(self) -> bool:
         """True when a heatmap (not the hint) is displayed."""

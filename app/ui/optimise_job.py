@@ -3,9 +3,14 @@
 The worker reports through a queue as plain tuples:
 
 * ``("stage", text)``: a step before or after the search started (loading, saving);
+* ``("plan", frame, total)``: the search's settings as an empty :class:`OptimizationResult`
+  and how many parameter sets it will score;
+* ``("scores", [Score, ...])``: the next parameter sets scored, in order (a cancelled search
+  is ranked from them);
 * ``("progress", done, total, eta_s)``: parameter sets scored so far (ETA None when unknown);
 * ``("done", OptimiseOutcome)``: the search finished;
-* ``("cancelled",)``: the cancel event was set and the search stopped;
+* ``("cancelled",)``: the cancel event was set and the search stopped (nothing is saved, as
+  the CLI saves nothing on Ctrl-C);
 * ``("error", message)``: a message for the user (names the setting or file and the fix).
 """
 
@@ -32,6 +37,7 @@ from app.research.settings import ResearchSettings
 from app.research.space import SearchSpace
 from app.research.store import DataSource
 from app.ui.backtest_job import MessageQueue, registry_for
+from app.ui.optimise_chunks import ChunkedBackend
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +123,11 @@ def execute(
     candles = load_candles(job.source, job.start, job.end)
     strategy_class = registry_for(job.strategies_dir).get(job.strategy)
     space = SearchSpace.from_strategy(strategy_class, dict(job.specs))
+    queue.put(("plan", _frame(job, space, len(candles)), _planned(job, space)))
     queue.put(("stage", f"Starting {job.workers} scoring process(es) on {len(candles):,} bars"))
     reporter = _ProgressSender(queue)
-    backend: Backend = InlineBackend() if job.workers <= 1 else LocalBackend(job.workers)
+    inner: Backend = InlineBackend() if job.workers <= 1 else LocalBackend(job.workers)
+    backend = ChunkedBackend(inner, lambda scores: queue.put(("scores", scores)))
     try:
         result = optimize(
             candles,
@@ -147,6 +155,32 @@ def execute(
         queue.put(("stage", "Saving the run in the database"))
         run_id, problem = _save(job, candles, result)
     queue.put(("done", OptimiseOutcome(result, label, run_id, problem)))
+
+
+def _frame(job: OptimiseJob, space: SearchSpace, bars: int) -> OptimizationResult:
+    """The search's settings and labels as a result without rows."""
+    return OptimizationResult(
+        strategy=job.settings.strategy,
+        method=job.method,
+        objective=job.objective,
+        min_trades=job.min_trades,
+        names=space.names,
+        fixed=dict(space.fixed),
+        settings=job.settings.describe(),
+        rows=(),
+        elapsed_s=0.0,
+        seed=job.seed,
+        bars=bars,
+    )
+
+
+def _planned(job: OptimiseJob, space: SearchSpace) -> int:
+    """Parameter sets the search will score (TPE: its trials)."""
+    if job.method == "grid":
+        return len(space.grid())
+    if job.method == "random":
+        return len(space.sample(job.trials, job.seed))
+    return job.trials
 
 
 def worker_main(job: OptimiseJob, queue: MessageQueue, cancel_flag: CancelFlag) -> None:

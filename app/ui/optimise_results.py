@@ -131,6 +131,13 @@ def status_text(outcome: OptimiseOutcome) -> str:
     )
 
 
+def cancelled_text(done: int, planned: int) -> str:
+    """``"cancelled after 40 of 154 parameter sets"`` (``planned`` 0: not known yet)."""
+    if planned <= 0:
+        return f"cancelled after {done:,} parameter sets"
+    return f"cancelled after {done:,} of {planned:,} parameter sets"
+
+
 def duration_text(seconds: float) -> str:
     """``"42 s"``, ``"3 min 05 s"`` or ``"2 h 07 min"``."""
     whole = round(seconds)

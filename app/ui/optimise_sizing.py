@@ -28,7 +28,8 @@ RISK_CHOICES: dict[str, str] = {
 class SizingRiskGroup(QGroupBox):
     """Sizing kind and value, and the risk limits (none, the saved settings' or a preset).
 
-    ``changed`` fires on every edit.
+    "My settings" reads the settings file once when chosen and again on :meth:`reload_settings`
+    (the panel calls it when shown), never on every edit. ``changed`` fires on every edit.
     """
 
     changed = Signal()
@@ -47,13 +48,17 @@ class SizingRiskGroup(QGroupBox):
         for choice, label in RISK_CHOICES.items():
             self.risk_box.addItem(label, choice)
         self.risk_box.setToolTip("Check every order of every run against these limits, as live")
+        #: The saved settings' limits and the problem reading them (read when "My settings" is
+        #: chosen or the panel is shown again).
+        self._saved_risk: RiskLimits | None = None
+        self._saved_problem = ""
         layout = QFormLayout(self)
         layout.addRow("Sizing", self.sizing_box)
         layout.addRow("Per entry", self.sizing_edit)
         layout.addRow("Risk limits", self.risk_box)
         self.sizing_box.currentIndexChanged.connect(self._on_sizing_changed)
         self.sizing_edit.textChanged.connect(self.changed)
-        self.risk_box.currentIndexChanged.connect(self.changed)
+        self.risk_box.currentIndexChanged.connect(self._on_risk_changed)
 
     @property
     def kind(self) -> str:
@@ -78,24 +83,37 @@ class SizingRiskGroup(QGroupBox):
     def risk_limits(self, problems: list[str]) -> RiskLimits | None:
         """The chosen limits (None: no risk checks, or a problem appended).
 
-        "My settings" reads the saved settings file, as ``--risk settings`` does.
+        "My settings" gives the limits read from the saved settings file when it was chosen,
+        as ``--risk settings`` does.
         """
         choice = str(self.risk_box.currentData())
         if choice == "none":
             return None
         if choice != "settings":
             return PRESETS[choice]
+        if self._saved_problem:
+            problems.append(self._saved_problem)
+        return self._saved_risk
+
+    def reload_settings(self) -> None:
+        """Read the saved settings file again when "My settings" is chosen."""
+        if self.risk_box.currentData() != "settings":
+            return
         from app.config.paths import resolve_paths
         from app.config.settings import load_settings
 
         try:
-            return load_settings(resolve_paths()).settings.risk
+            self._saved_risk, self._saved_problem = load_settings(resolve_paths()).settings.risk, ""
         except ConfigError as exc:
-            problems.append(
+            self._saved_risk = None
+            self._saved_problem = (
                 f"Risk limits: your saved settings cannot be read ({exc}); fix them in "
                 "Tools > Settings or choose a preset"
             )
-            return None
+
+    def _on_risk_changed(self) -> None:
+        self.reload_settings()
+        self.changed.emit()
 
     def _on_sizing_changed(self) -> None:
         _label, default, tip = SIZINGS[self.kind]

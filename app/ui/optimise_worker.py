@@ -49,6 +49,9 @@ class OptimiseWorker(QObject):
 
     Signals:
         stage(str): a step started (loading candles, starting processes, saving).
+        planned(frame, total): the search's settings (an empty ``OptimizationResult``) and how
+            many parameter sets it will score.
+        scored(list): the next finished parameter sets (``Score`` objects, in order).
         progress(done, total, eta_s): parameter sets scored so far; ``eta_s`` < 0 if unknown.
         finished(OptimiseOutcome): the search completed.
         failed(str): the search could not run (message for the user).
@@ -56,6 +59,8 @@ class OptimiseWorker(QObject):
     """
 
     stage = Signal(str)
+    planned = Signal(object, int)
+    scored = Signal(object)
     progress = Signal(int, int, float)
     finished = Signal(object)
     failed = Signal(str)
@@ -111,8 +116,12 @@ class OptimiseWorker(QObject):
         logger.info("optimisation of %s started in process %s", job.strategy, process.pid)
 
     def cancel(self) -> None:
-        """Stop the running search (nothing happens when none is running)."""
-        if self._process is None:
+        """Stop the running search (nothing happens when none is running).
+
+        The messages already sent are handled first, so every finished score is reported.
+        """
+        self._drain()
+        if self._process is None:  # it finished or failed meanwhile
             return
         logger.info("optimisation cancelled; stopping process %s", self._process.pid)
         self._cancel_flag.set()
@@ -129,13 +138,16 @@ class OptimiseWorker(QObject):
         self._reap(force=True)
 
     # ------------------------------------------------------------------ polling
-    def _poll(self) -> None:
+    def _drain(self) -> None:
         while self._process is not None:
             try:
                 message = self._queue.get_nowait()
             except queue.Empty:
                 break
             self._handle(message)
+
+    def _poll(self) -> None:
+        self._drain()
         self._reap(force=False)
         process = self._process
         if process is None:
@@ -160,6 +172,10 @@ class OptimiseWorker(QObject):
         kind = message[0]
         if kind == "stage":
             self.stage.emit(str(message[1]))
+        elif kind == "plan":
+            self.planned.emit(message[1], int(message[2]))
+        elif kind == "scores":
+            self.scored.emit(list(message[1]))
         elif kind == "progress":
             _, done, total, eta = message
             self.progress.emit(int(done), int(total), -1.0 if eta is None else float(eta))

@@ -85,7 +85,7 @@ def test_run_fills_the_table_and_heatmap_with_what_optimize_finds(
     assert progress[-1] == (9, 9)
     assert panel.progress_bar.format() == "Done"
 
-    model = panel.results.model
+    model = panel.view.results.model
     assert model.rowCount() == len(expected.ranked()) == 9
     stops = {"stop_loss_pct": 0.0, "take_profit_pct": 0.0, "trailing_stop_pct": 0.0}
     top = model.get(1)
@@ -93,7 +93,7 @@ def test_run_fills_the_table_and_heatmap_with_what_optimize_finds(
     titles = [column.title for column in model.columns]
     assert titles == ["#", "fast", "slow", "Objective", "Return %", "Max DD %", "Sharpe", "Trades",
                       "Refused"]  # fmt: skip
-    view = panel.results
+    view = panel.view.results
     view.sort_by(titles.index("Return %"), Qt.SortOrder.DescendingOrder)
     shown = [
         model.record(view.proxy.mapToSource(view.proxy.index(row, 0)).row()).metrics[
@@ -103,7 +103,7 @@ def test_run_fills_the_table_and_heatmap_with_what_optimize_finds(
     ]
     assert shown == sorted(shown, reverse=True)
 
-    heatmap = panel.heatmap
+    heatmap = panel.view.heatmap
     assert heatmap.is_shown()
     xs, ys, matrix = expected.heatmap("fast", "slow")
     assert (heatmap.x_values, heatmap.y_values) == (xs, ys) == ([8, 10, 12], [30, 40, 50])
@@ -147,7 +147,7 @@ def test_a_seeded_random_search_matches_optimize_in_process(
     result = outcome.result  # type: ignore[attr-defined]
     assert [row.params for row in result.rows] == [row.params for row in expected.rows]
     assert len(result.rows) == 6 and result.method == "random"
-    assert panel.summary.text().startswith("Best total_return")
+    assert panel.view.summary.text().startswith("Best total_return")
 
 
 def test_runs_below_min_trades_are_blank_heatmap_cells(qtbot: QtBot, panel: OptimisePanel) -> None:
@@ -156,16 +156,16 @@ def test_runs_below_min_trades_are_blank_heatmap_cells(qtbot: QtBot, panel: Opti
     panel.form.min_trades_spin.setValue(8)
     outcome = _run(qtbot, panel)
     result = outcome.result  # type: ignore[attr-defined]
-    values = panel.heatmap.values
+    values = panel.view.heatmap.values
     assert values.shape == (3, 2)
     unranked = [row for row in result.rows if row.value is None]
     assert unranked, "the slow 400 column should have too few trades"
     for row in unranked:
-        xi = panel.heatmap.x_values.index(row.params["fast"])
-        yi = panel.heatmap.y_values.index(row.params["slow"])
+        xi = panel.view.heatmap.x_values.index(row.params["fast"])
+        yi = panel.view.heatmap.y_values.index(row.params["slow"])
         assert math.isnan(values[xi, yi])
-        assert panel.heatmap.cell_text(xi, yi).endswith("no qualifying run")
-    assert panel.results.model.rowCount() == len(result.ranked())
+        assert panel.view.heatmap.cell_text(xi, yi).endswith("no qualifying run")
+    assert panel.view.results.model.rowCount() == len(result.ranked())
 
 
 def test_the_run_is_saved_to_the_database(qtbot: QtBot, panel: OptimisePanel) -> None:
@@ -180,7 +180,7 @@ def test_the_run_is_saved_to_the_database(qtbot: QtBot, panel: OptimisePanel) ->
         database.dispose()
     assert [run.id for run in runs] == [outcome.run_id]  # type: ignore[attr-defined]
     assert runs[0].summary["evaluated"] == 9
-    top = panel.results.model.get(1)
+    top = panel.view.results.model.get(1)
     assert top is not None and runs[0].params == top.params
     assert runs[0].symbol == "btc_slice.csv"
 
@@ -256,17 +256,17 @@ def test_backtest_these_parameters_sets_the_backtest_panel(
 
     panel.parameters_chosen.connect(apply)
     _run(qtbot, panel)
-    best = panel.results.model.get(1)
+    best = panel.view.results.model.get(1)
     assert best is not None
     with qtbot.waitSignal(panel.parameters_chosen):
-        panel.backtest_button.click()
+        panel.view.backtest_button.click()
     assert backtest.form.strategy_name == "sma_cross"
     assert backtest.form.parameters.values() == best.params
     assert backtest.form.csv_edit.text() == str(slice_csv)
 
-    third = panel.results.model.get(3)
+    third = panel.view.results.model.get(3)
     assert third is not None
-    view = panel.results
+    view = panel.view.results
     view.sort_by(0, Qt.SortOrder.AscendingOrder)
     index = view.proxy.index(2, 1)
     with qtbot.waitSignal(panel.parameters_chosen) as blocker:
@@ -322,10 +322,10 @@ def test_the_window_tabs_the_panel_and_hands_parameters_to_the_backtest_dock(
         form.workers_spin.setValue(1)
         form.save_check.setChecked(False)
         _run(qtbot, panel)
-        best = panel.results.model.get(1)
+        best = panel.view.results.model.get(1)
         assert best is not None
 
-        panel.backtest_button.click()
+        panel.view.backtest_button.click()
         backtest = window.backtest_panel
         assert isinstance(backtest, BacktestPanel)
         assert backtest.form.strategy_name == "sma_cross"

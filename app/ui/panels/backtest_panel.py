@@ -24,6 +24,7 @@ from app.backtest.sources import (
     CandleSource,
     CsvSource,
     StoredSeries,
+    StoredSource,
     default_database_url,
     stored_series,
 )
@@ -187,14 +188,17 @@ class BacktestPanel(QWidget):
     ) -> None:
         """Select ``strategy`` with ``params`` (e.g. picked in the Optimise panel).
 
-        A CSV ``source`` and its ``start``/``end`` range are selected too, so the backtest runs
-        on the data the parameters were found on.
+        The ``source`` (a CSV file or a stored series) and its ``start``/``end`` range are
+        selected too, so the backtest runs on the data the parameters were found on; a stored
+        series not listed yet is listed first.
         """
         self.form.set_strategy(strategy)
         self.form.parameters.set_values(dict(params))
         if isinstance(source, CsvSource):
             self.form.set_csv_file(source.path)
             self.form.set_range(start, end)
+        elif isinstance(source, StoredSource) and not self.form.select_stored(source, start, end):
+            self.refresh_series()
 
     def refresh_series(self) -> None:
         """List the stored candle series in the background and offer them as data sources."""

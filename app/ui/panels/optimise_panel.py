@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -20,30 +20,32 @@ from PySide6.QtWidgets import (
 from app.backtest.sources import StoredSeries
 from app.config.paths import resolve_paths, resource_path
 from app.core.errors import CryptobotError
+from app.research.evaluator import Score
+from app.research.optimize import OptimizationResult
 from app.strategies.registry import StrategyRegistry
 from app.ui.backtest_future import FutureWatcher, run_in_thread
 from app.ui.backtest_job import registry_for
+from app.ui.optimise_chunks import partial_result
 from app.ui.optimise_form import OptimiseForm
-from app.ui.optimise_heatmap import OptimiseHeatmap
 from app.ui.optimise_job import ChosenParameters, OptimiseJob, OptimiseOutcome
 from app.ui.optimise_results import (
-    TOP_ROWS,
     TopRow,
+    cancelled_text,
     duration_text,
-    results_model,
     status_text,
     summary_text,
-    top_rows,
 )
+from app.ui.optimise_view import OptimiseResultsView
 from app.ui.optimise_worker import OptimiseWorker
 from app.ui.panels.backtest_panel import DEMO_CANDLES, list_stored_series
-from app.ui.panels.table_view import RecordTableView
 
 logger = logging.getLogger(__name__)
 
 
 class OptimisePanel(QWidget):
     """Choose a strategy, data and ranges; search them in a worker process; rank and map.
+
+    A cancelled search shows the parameter sets that finished before the cancel (never saved).
 
     Signals:
         result_ready(object): the :class:`~app.ui.optimise_job.OptimiseOutcome` of a run.
@@ -66,6 +68,11 @@ class OptimisePanel(QWidget):
             registry = registry_for(resolve_paths().strategies_dir)
         self.outcome: OptimiseOutcome | None = None
         self.job: OptimiseJob | None = None
+        #: The running search's frame, planned total, scores so far and start time.
+        self._frame: OptimizationResult | None = None
+        self._planned = 0
+        self._scores: list[Score] = []
+        self._started = 0.0
         self._series_requested = False
         self.worker = OptimiseWorker(self)
         self._series_watcher = FutureWatcher(self)
@@ -87,33 +94,21 @@ class OptimisePanel(QWidget):
         self.status.setObjectName("optimiseStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.summary = QLabel("Run an optimisation to rank parameter sets.", self)
-        self.summary.setWordWrap(True)
-        self.backtest_button = QPushButton("Backtest these parameters", self)
-        self.backtest_button.setToolTip(
-            "Open the selected row (or the best) in the Backtest panel to see its trades"
-        )
-        self.backtest_button.setEnabled(False)
-        self.results: RecordTableView = RecordTableView(
-            results_model((), "objective", self), "results", self
-        )
-        self.heatmap = OptimiseHeatmap(self)
-        self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.results, f"Top {TOP_ROWS}")
-        self.tabs.addTab(self.heatmap, "Heatmap")
+        self.view = OptimiseResultsView(self)
         self._layout_widgets()
 
         self.form.changed.connect(self._validate)
         self.run_button.clicked.connect(self.on_run_clicked)
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
-        self.backtest_button.clicked.connect(self.on_backtest_clicked)
+        self.view.row_chosen.connect(self.choose)
         self.worker.stage.connect(self._on_stage)
+        self.worker.planned.connect(self._on_planned)
+        self.worker.scored.connect(self._scores.extend)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
         self._series_watcher.done.connect(self._on_series_listed)
-        self._connect_results()
         self._validate()
 
     # ------------------------------------------------------------------ layout
@@ -128,25 +123,14 @@ class OptimisePanel(QWidget):
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.progress_bar)
         left_layout.addWidget(self.status)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 4, 4, 4)
-        bar = QHBoxLayout()
-        bar.addWidget(self.summary, 1)
-        bar.addWidget(self.backtest_button)
-        right_layout.addLayout(bar)
-        right_layout.addWidget(self.tabs, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([900, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-
-    def _connect_results(self) -> None:
-        self.results.table.doubleClicked.connect(self.on_row_double_clicked)
 
     # ------------------------------------------------------------------ actions
     def run(self) -> bool:
@@ -166,6 +150,8 @@ class OptimisePanel(QWidget):
             )
             return False
         self.job = job
+        self._frame, self._planned, self._started = None, 0, time.monotonic()
+        self._scores.clear()
         self._set_running(True)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setFormat("Starting the worker process…")
@@ -183,14 +169,6 @@ class OptimisePanel(QWidget):
     def refresh_series(self) -> None:
         """List the stored candle series in the background and offer them as data sources."""
         self._series_watcher.watch(run_in_thread(list_stored_series, name="optimise-series"))
-
-    def selected_row(self) -> TopRow | None:
-        """The selected result row, else the best one (None before a result)."""
-        keys = self.results.selected_keys()
-        model = self.results.model
-        if keys:
-            return model.get(keys[0])
-        return model.get(1)
 
     def choose(self, row: TopRow) -> None:
         """Send ``row``'s parameters (with the run's data) to be backtested."""
@@ -217,17 +195,6 @@ class OptimisePanel(QWidget):
         """Cancel button."""
         self.cancel()
 
-    def on_backtest_clicked(self) -> None:
-        """Backtest the selected (or best) row."""
-        row = self.selected_row()
-        if row is not None:
-            self.choose(row)
-
-    def on_row_double_clicked(self, index: QModelIndex) -> None:
-        """Backtest the double-clicked row."""
-        source = self.results.proxy.mapToSource(index)
-        self.choose(self.results.model.record(source.row()))
-
     # ------------------------------------------------------------------ worker events
     def _on_stage(self, text: str) -> None:
         self.progress_bar.setRange(0, 0)
@@ -239,15 +206,14 @@ class OptimisePanel(QWidget):
         eta = "" if eta_s < 0 else f", ETA {duration_text(eta_s)}"
         self.progress_bar.setFormat(f"{done:,}/{total:,}{eta}")
 
+    def _on_planned(self, frame: OptimizationResult, total: int) -> None:
+        self._frame, self._planned = frame, total
+
     def _on_finished(self, outcome: OptimiseOutcome) -> None:
         self._set_running(False)
         self.outcome = outcome
-        result = outcome.result
-        self._show_table(outcome)
-        self.heatmap.show_result(result)
-        self.backtest_button.setEnabled(result.best is not None)
+        self.view.show_result(outcome.result, summary_text(outcome.result))
         self._idle_bar("Done", 1)
-        self.summary.setText(summary_text(result))
         self.status.setStyleSheet("")
         self.status.setText(status_text(outcome))
         self.result_ready.emit(outcome)
@@ -261,7 +227,20 @@ class OptimisePanel(QWidget):
         self._set_running(False)
         self._idle_bar("Cancelled", 0)
         self.status.setStyleSheet("")
-        self.status.setText("Optimisation cancelled; its processes were stopped.")
+        if self._frame is None or self.job is None or not self._scores:
+            self.status.setText(
+                "Optimisation cancelled before any parameter set finished; its processes were "
+                "stopped. Nothing was saved."
+            )
+            return
+        result = partial_result(self._frame, self._scores, time.monotonic() - self._started)
+        label = f"{self.job.strategy} on {self.job.source.describe()}"
+        self.outcome = OptimiseOutcome(result, label)
+        text = cancelled_text(len(self._scores), self._planned)
+        self.view.show_result(result, f"{text.capitalize()}. {summary_text(result)}")
+        self.status.setText(
+            f"Optimisation {text}; its processes were stopped. Cancelled runs are not saved."
+        )
 
     def _on_series_listed(self, future: Future[tuple[str, list[StoredSeries]]]) -> None:
         try:
@@ -272,22 +251,6 @@ class OptimisePanel(QWidget):
         self.form.base.set_stored_series(url, found)
 
     # ------------------------------------------------------------------ helpers
-    def _show_table(self, outcome: OptimiseOutcome) -> None:
-        result = outcome.result
-        model = results_model(result.names, result.objective, self)
-        view = RecordTableView(model, "results", self)
-        model.set_records(top_rows(result))
-        index = self.tabs.indexOf(self.results)
-        self.tabs.removeTab(index)
-        self.results.deleteLater()
-        self.results = view
-        self.tabs.insertTab(index, view, f"Top {TOP_ROWS}")
-        self.tabs.setCurrentIndex(index)
-        view.sort_by(0, Qt.SortOrder.AscendingOrder)
-        view.table.horizontalHeader().setMinimumSectionSize(36)
-        view.table.resizeColumnsToContents()
-        self._connect_results()
-
     def _validate(self) -> None:
         if self.worker.is_running():
             return
@@ -318,8 +281,10 @@ class OptimisePanel(QWidget):
         self.progress_bar.setFormat(text)
 
     def showEvent(self, event: object) -> None:  # noqa: N802
-        """List the stored series the first time the panel is shown."""
+        """Read "My settings" again; list the stored series the first time."""
         super().showEvent(event)  # type: ignore[arg-type]
+        self.form.sizing.reload_settings()
+        self._validate()
         if not self._series_requested:
             self._series_requested = True
             self.refresh_series()
