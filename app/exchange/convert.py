@@ -63,6 +63,18 @@ def order_status(raw_status: object, filled: Decimal) -> OrderStatus:
     return status
 
 
+def _average_price(raw: Mapping[str, Any], filled: Decimal) -> Decimal | None:
+    """Average fill price: cost / filled in Decimal when both are reported.
+
+    ccxt divides cost by filled in floats, which turns a venue's exact average (Binance:
+    cummulativeQuoteQty / executedQty) into a neighbouring binary value.
+    """
+    cost = decimal_or_none(raw.get("cost"), "cost")
+    if cost is not None and cost > 0 and filled > 0:
+        return cost / filled
+    return decimal_or_none(raw.get("average"), "average")
+
+
 def order_from_ccxt(raw: Mapping[str, Any], fallback_client_order_id: str | None = None) -> Order:
     """A ccxt order structure as an Order.
 
@@ -84,7 +96,7 @@ def order_from_ccxt(raw: Mapping[str, Any], fallback_client_order_id: str | None
     fee = raw.get("fee") or {}
     timestamp = int(raw.get("timestamp") or 0)
     updated = raw.get("lastUpdateTimestamp") or raw.get("lastTradeTimestamp") or timestamp
-    average = decimal_or_none(raw.get("average"), "average")
+    average = _average_price(raw, filled)
     return Order(
         client_order_id=str(client_order_id),
         symbol=str(raw.get("symbol")),
