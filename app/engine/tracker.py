@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from app.core.enums import OrderStatus
@@ -84,6 +85,7 @@ class OrderTracker:
         self._fill_ids: set[str] = set()
         self._fills: list[Fill] = []
         self._filled_by_fills: dict[str, Decimal] = {}
+        self._fees_by_fills: dict[str, tuple[Decimal, str | None]] = {}
         registry = metrics or default_registry()
         self._status_counter = registry.counter(
             "cryptobot_order_status_total",
@@ -169,7 +171,7 @@ class OrderTracker:
             StorageError: the database failed.
         """
         current = self.get(update.client_order_id)
-        merged = update if current is None else _merge(current, update)
+        merged = self._with_fill_fees(update if current is None else _merge(current, update))
         if merged is None or (current is not None and _same(current, merged)):
             return current if current is not None else update
         stamp = self._clock() if current is None else max(self._clock(), current.updated_at)
@@ -203,6 +205,10 @@ class OrderTracker:
             self._fill_ids.add(fill.trade_id)
         for fill in new:
             self._book(fill)
+        for client_order_id in dict.fromkeys(fill.client_order_id for fill in new):
+            order = self._orders.get(client_order_id)
+            if order is not None:
+                self.apply(order)  # the order's fee becomes the sum of its fills' fees
         return new
 
     async def sync_fills(self, symbol: str, since: int) -> list[Fill]:
@@ -325,13 +331,24 @@ class OrderTracker:
                 return fill
             self._remember(stored)
             client_id = stored.client_order_id
-        return _replace_client_id(fill, client_id)
+        return replace(fill, client_order_id=client_id)
 
     def _note_fill(self, fill: Fill) -> None:
         self._fill_ids.add(fill.trade_id)
         self._fills.append(fill)
         total = self._filled_by_fills.get(fill.client_order_id, ZERO)
         self._filled_by_fills[fill.client_order_id] = total + fill.amount
+        fee, currency = self._fees_by_fills.get(fill.client_order_id, (ZERO, fill.fee_currency))
+        same = currency == fill.fee_currency
+        self._fees_by_fills[fill.client_order_id] = (fee + fill.fee, currency if same else None)
+
+    def _with_fill_fees(self, order: Order | None) -> Order | None:
+        """``order`` with the fee its stored fills add up to (replies carry one fill's fee
+        at most; fees in several currencies are left as the venue reported them)."""
+        summed = None if order is None else self._fees_by_fills.get(order.client_order_id)
+        if order is None or summed is None or summed[1] is None:
+            return order
+        return order.with_changes(fee=summed[0], fee_currency=summed[1])
 
     def _book(self, fill: Fill) -> None:
         self._note_fill(fill)
@@ -349,22 +366,6 @@ class OrderTracker:
             self._publish(FillReceived(timestamp=now, fill=fill, correlation_id=correlation_id))
             if position is not None:
                 self._publish(PositionUpdated(timestamp=now, position=position))
-
-
-def _replace_client_id(fill: Fill, client_order_id: str) -> Fill:
-    return Fill(
-        trade_id=fill.trade_id,
-        client_order_id=client_order_id,
-        symbol=fill.symbol,
-        side=fill.side,
-        price=fill.price,
-        amount=fill.amount,
-        fee=fill.fee,
-        fee_currency=fill.fee_currency,
-        timestamp=fill.timestamp,
-        exchange_order_id=fill.exchange_order_id,
-        is_maker=fill.is_maker,
-    )
 
 
 def _merge(current: Order, update: Order) -> Order | None:
