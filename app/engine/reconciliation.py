@@ -326,6 +326,7 @@ class Reconciler:
             differences, covered_until = explain_balances(
                 stored, fills, actual, asked_at - CLOCK_MARGIN_MS, answered_at + CLOCK_MARGIN_MS
             )
+            covered_until = max(covered_until, snapshot_at)  # a later read covers no less
             for difference in differences:
                 found.balances.append(difference)
                 if difference.relative > self._threshold:
