@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.research.space import SearchSpace
 from app.strategies.registry import default_registry
+from app.ui.optimise_count import VALID_COUNT_LIMIT
 from app.ui.optimise_form import MAX_GRID
 from app.ui.optimise_ranges import default_range
 from app.ui.optimise_results import duration_text
@@ -137,3 +139,72 @@ def test_eta_reads_in_seconds_minutes_or_hours() -> None:
     assert duration_text(42.4) == "42 s"
     assert duration_text(185) == "3 min 05 s"
     assert duration_text(7_620) == "2 h 07 min"
+
+
+def test_the_count_says_how_many_combinations_the_strategy_accepts_after_a_pause(
+    qtbot: QtBot, panel: OptimisePanel
+) -> None:
+    form = panel.form
+    form.refresh_count()
+    before = form.combinations_label.text()
+    form.ranges.set_range("fast", 2, 15, 1)  # 14 values
+    form.ranges.set_range("slow", 10, 60, 5)  # 11 values: fast >= slow is refused 7 times
+    assert form.combinations_label.text() == before  # typing is not slowed by a count
+    space = SearchSpace.from_strategy(default_registry().get("sma_cross"), form.ranges.specs()[0])
+    valid = len(space.grid())
+    assert (space.raw_size, valid) == (154, 147)
+    qtbot.waitUntil(
+        lambda: form.combinations_label.text() == "147 of 154 combinations valid", timeout=2_000
+    )
+    assert form.count is not None and form.count.runs == 147
+
+    form.set_choice(form.method_box, "random")
+    form.trials_spin.setValue(500)
+    form.refresh_count()
+    assert form.combinations_label.text() == "147 of 154 combinations valid; random tries 147"
+
+
+def test_grids_above_the_counting_limit_say_up_to(qtbot: QtBot, panel: OptimisePanel) -> None:
+    form = panel.form
+    form.ranges.set_range("fast", 2, 61, 1)  # 60 values
+    form.ranges.set_range("slow", 3, 62, 1)  # 60 values: 3,600 > VALID_COUNT_LIMIT
+    assert form.ranges.combinations() > VALID_COUNT_LIMIT
+    qtbot.waitUntil(
+        lambda: form.combinations_label.text() == "up to 3,600 combinations", timeout=2_000
+    )
+    form.ranges.set_range("slow", 3, 42, 1)  # 40 values: 2,400 are counted
+    qtbot.waitUntil(
+        lambda: form.combinations_label.text().endswith("of 2,400 combinations valid"),
+        timeout=2_000,
+    )
+    started = time.perf_counter()
+    form.refresh_count()
+    assert time.perf_counter() - started < 0.5  # ~40 ms alone; generous on a shared machine
+
+
+def test_my_settings_are_read_once_and_a_broken_file_is_reported(
+    qtbot: QtBot, panel: OptimisePanel
+) -> None:
+    from app.config.paths import resolve_paths
+
+    settings_file = resolve_paths().settings_file
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    settings_file.write_text('[risk]\ndaily_loss_pct = "250"\n', encoding="utf-8")
+    form = panel.form
+    form.set_choice(form.sizing.risk_box, "settings")
+    assert not panel.run_button.isEnabled()
+    status = panel.status.text()
+    assert status.count("Risk limits: your saved settings cannot be read") == 1
+    assert "daily_loss_pct: must be between 0 and 100, got 250" in status
+    assert "choose a preset" in status
+
+    settings_file.write_text('[risk]\ndaily_loss_pct = "2"\n', encoding="utf-8")
+    form.sizing.sizing_edit.setText("40")  # edits do not read the file again
+    assert "cannot be read" in panel.status.text()
+
+    panel.show()  # shown again: the file is read once more
+    qtbot.waitUntil(panel.run_button.isEnabled, timeout=2_000)
+    job, problems = form.job()
+    assert problems == [] and job is not None
+    assert job.settings.risk_limits is not None
+    assert str(job.settings.risk_limits.daily_loss_pct) == "2"
