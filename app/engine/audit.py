@@ -123,7 +123,7 @@ def audit_item_of(event: Event) -> AuditItem | None:
                 event.timestamp,
                 "fill",
                 f"fill {fill.trade_id} of {fill.client_order_id}: {fill.side} {fill.amount} "
-                f"{fill.symbol} at {fill.price}",
+                f"{fill.symbol} at {fill.price}, fee {fill.fee} {fill.fee_currency}".rstrip(),
                 "tracker",
                 event.correlation_id,
                 plain(fill),
