@@ -281,10 +281,17 @@ class StrategyRunner:
 
     # ------------------------------------------------------------------ orders and fills
     def on_order_updated(self, event: OrderUpdated) -> None:
-        """Bus handler: follow the state of the instances' orders."""
-        owner = self._owner.get(event.order.client_order_id)
+        """Bus handler: follow the state of the instances' orders.
+
+        An order is claimed by its strategy id from its first (PENDING_SUBMIT) update, so
+        fills booked while the submission is still being answered reach the instance.
+        """
+        order = event.order
+        owner = self._owner.get(order.client_order_id)
+        if owner is None and order.strategy_id in self._instances:
+            owner = self._owner[order.client_order_id] = order.strategy_id
         if owner is not None:
-            self._instances[owner].book.track(event.order)
+            self._instances[owner].book.track(order)
 
     def on_fill(self, event: FillReceived) -> None:
         """Bus handler: book a fill of an instance's order (position, round trips, P&L)."""
