@@ -79,10 +79,12 @@ async def test_a_limit_buy_filled_in_four_pieces_is_stored_and_booked_once_then_
     ):
         emulator.set_price(SYMBOL, price)
         if look in ("reconcile", "both"):
-            await path.reconciler.reconcile()
+            first = await path.reconciler.reconcile()
+            assert (first.fills_added, first.alerts) == (1, ())  # balances explained
         await path.tracker.poll_once()
         if look == "both":
-            await path.reconciler.reconcile()
+            second = await path.reconciler.reconcile()
+            assert (second.fills_added, second.alerts) == (0, ())
     bought = path.tracker.get(buy.client_order_id)
     assert bought is not None
     assert statuses(events, buy.client_order_id) == [
