@@ -193,6 +193,7 @@ class OrderExecutor:
         )
         if self.tracker.missing_fill_amount(result) > 0:
             await self._fetch_fills(result)
+            return self.tracker.get(result.client_order_id) or result  # fees of those fills
         return result
 
     async def _send(self, order: Order) -> Order:
@@ -325,6 +326,7 @@ class OrderExecutor:
         )
         if self.tracker.missing_fill_amount(result) > 0:
             await self._fetch_fills(result)
+            return self.tracker.get(result.client_order_id) or result  # fees of those fills
         return result
 
     async def cancel_all(
