@@ -158,3 +158,25 @@ async def test_a_taker_piece_then_maker_pieces_average_exactly_as_the_venue_does
     assert portfolio is not None
     assert portfolio.position(SYMBOL).average_entry == D("30007.007")
     assert portfolio.cash == emulator.balance("USDT")[0] - START_USDT
+
+
+async def test_a_cancel_after_an_unseen_piece_books_that_piece_once(
+    path: OrderPath, emulator: ExchangeEmulator, database: Database
+) -> None:
+    emulator.set_fill_limit(SYMBOL, "0.003")
+    order = await path.executor.submit(limit(Side.BUY, "0.01", "29990.37"))
+    emulator.set_price(SYMBOL, "29990")  # filled 0.003 on the venue; not polled yet
+    emulator.reset_counters()
+    result = await path.executor.cancel(order.client_order_id)
+    assert (result.status, result.filled) == (OrderStatus.CANCELED, D("0.003"))
+    assert emulator.calls("DELETE /api/v3/order") == 1
+    assert_matches_venue(result, emulator, database)
+    await path.tracker.poll_once()
+    report = await path.reconciler.reconcile()
+    assert (report.fills_added, report.alerts) == (0, ())
+    portfolio = path.tracker.portfolio
+    assert portfolio is not None
+    assert portfolio.position(SYMBOL).quantity == D("0.003")
+    assert portfolio.cash == emulator.balance("USDT")[0] - START_USDT
+    assert emulator.balance("USDT")[1] == 0
+    assert path.tracker.active() == []
