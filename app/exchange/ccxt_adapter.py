@@ -178,7 +178,12 @@ class CcxtExchange:
 
     # ------------------------------------------------------------------ market data
     async def load_markets(self, reload: bool = False) -> Mapping[str, Market]:
-        """Markets by unified symbol with precision and limits (cached until ``reload``)."""
+        """Markets by unified symbol with precision and limits (cached until ``reload``).
+
+        The first call after :meth:`close` reopens the client (an engine started again).
+        """
+        if self._client.closed_by_user:
+            self._client.open()
         if self._markets and not reload:
             return self._markets
         raw = await self._read("load_markets", lambda: self._client.load_markets(reload))
