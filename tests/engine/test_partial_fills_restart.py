@@ -7,17 +7,23 @@ order, with position and cash equal to the emulator's ledger.
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from decimal import Decimal
 
-from app.core.enums import OrderStatus, OrderType, Side
+from app.config.paths import resolve_paths
+from app.core.enums import OrderStatus, OrderType, Side, TradingMode
 from app.core.events import FillReceived
+from app.engine.builder import build_engine
 from app.engine.executor import OrderRequest
+from app.engine.facade import EngineFacade
 from app.engine.order_path import OrderPath
 from app.storage.database import Database
 from app.storage.repositories import FillRepository, OrderRepository
 from tests.emulator.emulator import ExchangeEmulator
 from tests.engine import order_fixtures as fx
-from tests.engine.order_fixtures import SYMBOL, VENUE, EventLog, PathFactory
+from tests.engine.engine_harness import offline_settings
+from tests.engine.order_fixtures import SYMBOL, VENUE, EventLog, PathFactory, make_exchange
 
 database = fx.database
 emulator = fx.emulator
@@ -120,3 +126,36 @@ async def test_an_order_still_resting_after_the_restart_keeps_filling_and_is_tra
     final = await restarted.reconciler.reconcile()
     assert (final.fills_added, final.alerts) == (0, ())
     assert_books_equal_venue(restarted, emulator, database)
+
+
+def test_an_engine_stopped_mid_order_books_the_fills_made_while_stopped_on_start(
+    emulator: ExchangeEmulator,
+) -> None:
+    base = offline_settings()
+    settings = replace(
+        base, general=replace(base.general, mode=TradingMode.TESTNET, symbols=(SYMBOL,))
+    )
+    facade: EngineFacade = build_engine(settings, resolve_paths(), exchange=make_exchange(emulator))
+    facade._engine.parts.poll_interval = 0.05
+    try:
+        facade.start().result(30)
+        emulator.set_fill_limit(SYMBOL, "0.003")
+        placed = facade.place_order(SYMBOL, Side.BUY, OrderType.LIMIT, D("0.01"), PRICE)
+        coid = placed.result(30).client_order_id
+        emulator.set_price(SYMBOL, "29990")
+        deadline = time.monotonic() + 15
+        while len(facade.fills()) < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        facade.stop().result(30)
+        for price in ("29989", "29988"):  # two more pieces while stopped
+            emulator.set_price(SYMBOL, price)
+        facade.start().result(30)
+        (order,) = [o for o in facade.orders() if o.client_order_id == coid]
+        assert (order.status, order.filled) == (OrderStatus.PARTIALLY_FILLED, D("0.009"))
+        trades = emulator.snapshot().trades
+        assert [f.trade_id for f in facade.fills()] == [str(t.trade_id) for t in trades]
+        assert order.fee == sum((t.commission for t in trades), D(0))
+        (position,) = [p for p in facade.positions() if p.symbol == SYMBOL]
+        assert (position.quantity, position.average_entry) == (D("0.009"), PRICE)
+    finally:
+        facade.shutdown()
