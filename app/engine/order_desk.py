@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from app.core.enums import OrderType, Side
@@ -13,6 +14,7 @@ from app.core.ids import new_correlation_id
 from app.core.models import Order
 from app.core.ports import ExchangePort
 from app.engine.executor import OrderExecutor, OrderRequest
+from app.engine.exit_amount import log_dust, plan_exit
 from app.engine.signal_pipeline import AccountView
 from app.risk.context import OrderIntent
 from app.risk.kill_switch import flatten_intents
@@ -127,10 +129,19 @@ class OrderDesk:
             await self._flatten(now)
 
     async def _flatten(self, now: int) -> None:
+        """Sell every long the account holds (net of fees paid in the coin), rounded down to
+        the step; a holding below the minimum order is dust: reported, left, never sent.
+        """
         for intent in flatten_intents(self._positions(), now):
-            result = self._risk.check(
-                intent, self._account.risk_context(intent.symbol), flatten=True
-            )
+            ctx = self._account.risk_context(intent.symbol)
+            if intent.side is Side.SELL:
+                price = ctx.last_prices.get(intent.symbol)
+                plan = plan_exit(intent.amount, intent.amount, ctx.market, price)
+                if plan.amount <= 0:
+                    log_dust(intent.symbol, plan.dust, ctx.market)
+                    continue
+                intent = replace(intent, amount=plan.amount)
+            result = self._risk.check(intent, ctx, flatten=True)
             for decision in result.decisions:
                 self._publish(decision)
             if not result.approved:

@@ -70,9 +70,20 @@ class SignalPipeline:
         self._publish = publish
 
     async def run(
-        self, instance: StrategyInstance, action: SignalAction, event: CandleClosed
+        self,
+        instance: StrategyInstance,
+        action: SignalAction,
+        event: CandleClosed,
+        *,
+        exit_amount: Decimal | None = None,
     ) -> Order | None:
         """Turn one signal into at most one submitted order.
+
+        Args:
+            instance: the strategy instance.
+            action: ENTER_LONG or EXIT_LONG.
+            event: the candle close that produced the signal.
+            exit_amount: what an exit sells (default: the instance's whole position).
 
         Returns:
             The order as the executor left it, or None when sizing, risk or the exchange
@@ -97,7 +108,7 @@ class SignalPipeline:
         exiting = action is SignalAction.EXIT_LONG
         side = Side.SELL if exiting else Side.BUY
         if exiting:
-            amount = instance.book.position
+            amount = instance.book.position if exit_amount is None else exit_amount
         else:
             amount = self._size(instance, ctx, close, event, correlation_id)
             if amount <= 0:

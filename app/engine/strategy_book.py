@@ -29,8 +29,10 @@ class StrategyBook:
     """What one long-only strategy instance holds, from its own orders and fills.
 
     A round trip opens with the first buy fill from flat and closes when sells bring the
-    position back to zero; its P&L is exit value - entry cost - entry and exit fees (fees in
-    base currency are valued at the fill price), as in the backtest's trades.
+    position back to zero, or to dust (:meth:`write_off_dust`); its P&L is exit value - cost of
+    the quantity sold - entry and exit fees, as in the backtest's trades. A buy whose fee is
+    charged in the base coin adds what the account received (amount - fee) to the position;
+    that fee is valued at the fill price, as :class:`~app.engine.portfolio.Portfolio` does.
 
     Args:
         strategy_id: the instance.
@@ -75,16 +77,18 @@ class StrategyBook:
         """
         coid = fill.client_order_id
         self._filled[coid] = self._filled.get(coid, ZERO) + fill.amount
-        fee = fill.fee * fill.price if fill.fee_currency == fill.symbol.split("/")[0] else fill.fee
+        in_base = bool(fill.fee) and fill.fee_currency == fill.symbol.split("/")[0]
+        fee = fill.fee * fill.price if in_base else fill.fee
         trip = self._trip
         closed = None
         if fill.side is Side.BUY:
+            received = fill.amount - fill.fee if in_base else fill.amount
             if trip.qty == 0:
                 trip.time = fill.timestamp
-            trip.qty += fill.amount
-            trip.cost += fill.notional
+            trip.qty += received
+            trip.cost += received * fill.price
             trip.fee += fee
-            self.position += fill.amount
+            self.position += received
         else:
             trip.exit_qty += fill.amount
             trip.exit_value += fill.notional
@@ -97,6 +101,23 @@ class StrategyBook:
             self.track(pending)
         return closed
 
+    @property
+    def exiting(self) -> bool:
+        """True when the open round trip has sold some of its position already."""
+        return self._trip.exit_qty > 0
+
+    def write_off_dust(self, timestamp: int) -> EngineTrade | None:
+        """Close the round trip, leaving the rest of the position (dust) in the account.
+
+        Returns:
+            The round trip closed, or None when nothing was sold yet.
+        """
+        if self._trip.qty == 0 or self._trip.exit_qty == 0:
+            self.position = ZERO
+            self._trip = _RoundTrip()
+            return None
+        return self._close(timestamp)
+
     def unrealised(self, mark: Decimal | None) -> Decimal:
         """P&L of the open position at ``mark`` (before exit fees)."""
         trip = self._trip
@@ -106,11 +127,12 @@ class StrategyBook:
 
     def _close(self, timestamp: int) -> EngineTrade:
         trip = self._trip
-        pnl = trip.exit_value - trip.cost - trip.fee - trip.exit_fee
+        cost = trip.cost if trip.exit_qty >= trip.qty else trip.cost * trip.exit_qty / trip.qty
+        pnl = trip.exit_value - cost - trip.fee - trip.exit_fee
         trade = EngineTrade(
             strategy_id=self.strategy_id,
             symbol=self.symbol,
-            qty=trip.qty,
+            qty=min(trip.qty, trip.exit_qty),
             entry_time=trip.time,
             entry_price=trip.cost / trip.qty,
             entry_fee=trip.fee,
@@ -121,7 +143,7 @@ class StrategyBook:
         )
         self.trades.append(trade)
         self.realised += pnl
-        self.returns.append(pnl / trip.cost)
+        self.returns.append(pnl / cost)
         self._trip = _RoundTrip()
         self.position = ZERO
         return trade

@@ -6,7 +6,11 @@ backtest's semantics (DESIGN.md "Backtest semantics"):
 1. appends the candle to the instance's rolling window and calls ``generate_signals`` on it;
 2. reads the LAST bar's flags: flat + entry -> buy, long + exit -> sell the whole position
    (spot trading is long only; short flags are ignored); while an order of the instance is
-   still in flight nothing new is sent;
+   still in flight nothing new is sent. The position is what the account received (a buy's
+   fee charged in the base coin is not in it); an exit sells it rounded down to the market's
+   step, never more than the account holds (:mod:`app.engine.exit_amount`), and a remainder
+   below the market's minimum order is dust: logged once, left in the balances, the instance
+   is flat and may enter again;
 3. sizes an entry with the configured sizer at the signal bar's close, runs the risk manager
    (``check``, then ``record_submitted``) and hands a MARKET order to the executor, which fills
    at the next price — with the replay feed, the next bar's open.
@@ -23,6 +27,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 
 from app.core.enums import BreakerState, SignalAction
 from app.core.errors import CryptobotError, StorageError
@@ -36,6 +41,7 @@ from app.core.events import (
 )
 from app.core.models import Candle, Fill, Order
 from app.core.money import to_decimal
+from app.engine.exit_amount import exit_or_write_off, settle_dust
 from app.engine.signal_pipeline import AccountView, OrderSubmitter, SignalPipeline
 from app.engine.sizing_spec import sizer_from_spec
 from app.engine.specs import EngineTrade, StrategySpec, StrategyStatus
@@ -74,6 +80,7 @@ class StrategyRunner:
         window: int = DEFAULT_WINDOW,
     ) -> None:
         self._risk = risk
+        self._account = account
         self._publish = publish
         self._pipeline = SignalPipeline(submitter, risk, account, publish)
         self._registry = registry
@@ -264,20 +271,42 @@ class StrategyRunner:
         if instance.book.in_flight:
             logger.debug("strategy %s: order in flight, signal skipped", instance.strategy_id)
             return
+        exit_amount = None
         if position > 0 and SignalAction.EXIT_LONG in actions:
             action = SignalAction.EXIT_LONG
+            exit_amount = self._exit_amount(instance, event.timestamp)
+            if exit_amount is None:
+                return
         elif position == 0 and SignalAction.ENTER_LONG in actions:
             action = SignalAction.ENTER_LONG
         else:
             return
         try:
-            order = await self._pipeline.run(instance, action, event)
+            order = await self._pipeline.run(instance, action, event, exit_amount=exit_amount)
         except StorageError as exc:
             self._fail(instance, exc, event.timestamp)
             return
         if order is not None:
             self._owner[order.client_order_id] = instance.strategy_id
             instance.book.track(order)
+
+    def _exit_amount(self, instance: StrategyInstance, timestamp: int) -> Decimal | None:
+        """What the exit sells, or None when nothing can be (dust written off, or blocked)."""
+        ctx = self._account.risk_context(instance.spec.symbol)
+        amount, trade = exit_or_write_off(instance, ctx, timestamp)
+        if trade is not None:
+            self._trade_closed(instance, trade)
+        return amount
+
+    def _settle_dust(self, instance: StrategyInstance, timestamp: int) -> None:
+        """After an exit has sold all it could, count a remainder too small to sell as flat."""
+        book = instance.book
+        if not book.exiting or book.in_flight or book.position <= 0:
+            return
+        market = self._account.risk_context(instance.spec.symbol).market
+        trade = settle_dust(instance, market, timestamp)
+        if trade is not None:
+            self._trade_closed(instance, trade)
 
     # ------------------------------------------------------------------ orders and fills
     def on_order_updated(self, event: OrderUpdated) -> None:
@@ -291,7 +320,9 @@ class StrategyRunner:
         if owner is None and order.strategy_id in self._instances:
             owner = self._owner[order.client_order_id] = order.strategy_id
         if owner is not None:
-            self._instances[owner].book.track(order)
+            instance = self._instances[owner]
+            instance.book.track(order)
+            self._settle_dust(instance, event.timestamp)
 
     def on_fill(self, event: FillReceived) -> None:
         """Bus handler: book a fill of an instance's order (position, round trips, P&L)."""
@@ -302,6 +333,8 @@ class StrategyRunner:
         trade = instance.book.book(event.fill)
         if trade is not None:
             self._trade_closed(instance, trade)
+        else:
+            self._settle_dust(instance, event.fill.timestamp)
 
     def _trade_closed(self, instance: StrategyInstance, trade: EngineTrade) -> None:
         """Feed a round trip's P&L to the loss-streak breaker and report a pause."""

@@ -45,6 +45,9 @@ Market control (thread-safe; callable from sync tests or, briefly blocking, from
   close, volume) as klines.
 - ``set_fill_limit(symbol, qty)``: cap each order's fill per matching event (partial fills;
   None restores complete fills).
+- ``set_fee_asset("received")``: charge fees in the asset the order receives (a BUY pays in
+  the base coin and is credited the quantity minus the fee, like Binance without BNB);
+  ``"quote"`` (the default) charges every fee in the quote asset.
 - ``set_balance(asset, free)``, ``set_time_offset(ms)`` (clock skew; -1021 beyond the
   recvWindow), ``set_permissions(**flags)`` (``enable_withdrawals``,
   ``enable_spot_and_margin_trading``, ``enable_reading``, ``ip_restrict``, ``ip_allowed=False``

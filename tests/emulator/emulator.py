@@ -24,7 +24,7 @@ from tests.emulator.server import EmulatorServer
 from tests.emulator.state import State
 from tests.emulator.streams import Message, kline_event, price_messages
 from tests.emulator.userstream import user_events
-from tests.emulator.venue import Venue
+from tests.emulator.venue import FEE_ASSETS, Venue
 
 DEFAULT_BALANCES: dict[str, Decimal] = {
     "USDT": Decimal(10000),
@@ -263,6 +263,21 @@ class ExchangeEmulator:
                 self._state.venue.fill_limits.pop(market_id, None)
             else:
                 self._state.venue.fill_limits[market_id] = to_decimal(quantity, field="quantity")
+
+    def set_fee_asset(self, fee_asset: str) -> None:
+        """Charge fees in ``"quote"`` (the default) or in the ``"received"`` asset.
+
+        With ``"received"`` a BUY pays its fee in the base coin (Binance without BNB): the
+        account is credited the quantity minus the fee and the trade's ``commissionAsset`` is
+        the base; a SELL still pays in the quote asset.
+
+        Raises:
+            ValueError: ``fee_asset`` is neither "quote" nor "received".
+        """
+        if fee_asset not in FEE_ASSETS:
+            raise ValueError(f"fee_asset: expected one of {sorted(FEE_ASSETS)}, got {fee_asset!r}")
+        with self._state.lock:
+            self._state.venue.fee_asset = fee_asset
 
     def set_balance(self, asset: str, free: Decimal | str | int) -> None:
         """Set the free balance of ``asset`` (locked amounts are unchanged)."""

@@ -6,7 +6,9 @@ own price as maker when :meth:`Venue.set_price` crosses it; stop orders wait for
 Each matching event fills an order completely unless :attr:`Venue.fill_limits` caps the
 quantity per event for the symbol (partial fills: a limit order keeps resting, a market/IOC
 remainder expires, a FOK that cannot fill completely expires untouched). The fee is
-``fee_rate`` of the notional, charged in the quote asset.
+``fee_rate`` of the traded amount, charged in the quote asset, or with :attr:`Venue.fee_asset`
+``"received"`` in the asset the order receives (Binance without BNB: a BUY pays in the base
+coin, rounded to 8 places, and is credited the quantity minus the fee; a SELL pays in quote).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ ORDER_NOT_FOUND = "Order does not exist."
 UNKNOWN_ORDER = "Unknown order sent."
 TIMES_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
 EIGHT_PLACES = Decimal("0.00000001")
+FEE_ASSETS = frozenset({"quote", "received"})
+"""Where fees are charged: always the quote asset, or the asset the order receives."""
 MARKET_TYPES = frozenset({"MARKET", "STOP_LOSS", "TAKE_PROFIT"})
 """Types that fill at any price once working (stop-market after their trigger)."""
 
@@ -77,6 +81,8 @@ class Venue:
         self.markets = {spec.market_id: spec for spec in markets}
         self.ledger = Ledger(balances)
         self.fee_rate = fee_rate
+        self.fee_asset = "quote"
+        """One of :data:`FEE_ASSETS`."""
         self.prices: dict[str, Decimal] = {}
         self.fill_limits: dict[str, Decimal] = {}
         self.updates: list[OrderUpdate] = []
@@ -333,14 +339,18 @@ class Venue:
         cap = self.fill_limits.get(order.symbol)
         qty = remaining if cap is None else min(remaining, cap)
         quote_qty = qty * price
-        fee = quantize_quote(quote_qty * self.fee_rate)
+        fee_in_base = order.side == "BUY" and self.fee_asset == "received"
+        fee = quantize_quote((qty if fee_in_base else quote_qty) * self.fee_rate)
         release = order.locked
         if qty < remaining:
             release = (order.locked * qty / remaining).quantize(EIGHT_PLACES, rounding=ROUND_DOWN)
         self.ledger.unlock(order.locked_asset, release)
         order = self._store(order.with_changes(locked=order.locked - release))
         try:
-            if order.side == "BUY":
+            if fee_in_base:
+                self.ledger.debit_free(spec.quote, quote_qty)
+                self.ledger.credit(spec.base, qty - fee)
+            elif order.side == "BUY":
                 self.ledger.debit_free(spec.quote, quote_qty + fee)
                 self.ledger.credit(spec.base, qty)
             else:
@@ -360,7 +370,7 @@ class Venue:
             qty=qty,
             quote_qty=quote_qty,
             commission=fee,
-            commission_asset=spec.quote,
+            commission_asset=spec.base if fee_in_base else spec.quote,
             time=now,
             is_maker=is_maker,
         )
