@@ -49,7 +49,8 @@ def assert_books_match_the_venue(bench: Rig, emulator: ExchangeEmulator) -> None
     """Realised P&L, fees, cash and the BTC left: the portfolio equals the venue's ledger."""
     portfolio = portfolio_of(bench)
     trades = emulator.snapshot().trades
-    fees = sum((t.commission * (t.price if t.commission_asset == "BTC" else 1) for t in trades), D(0))
+    in_usdt = [t.commission * (t.price if t.commission_asset == "BTC" else 1) for t in trades]
+    fees = sum(in_usdt, D(0))
     bought = sum((t.qty for t in trades if t.side == "BUY"), D(0))
     sold = sum((t.qty for t in trades if t.side == "SELL"), D(0))
     base_fees = sum((t.commission for t in trades if t.commission_asset == "BTC"), D(0))
