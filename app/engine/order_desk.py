@@ -137,8 +137,9 @@ class OrderDesk:
             if intent.side is Side.SELL:
                 price = ctx.last_prices.get(intent.symbol)
                 plan = plan_exit(intent.amount, intent.amount, ctx.market, price)
-                if plan.amount <= 0:
+                if plan.dust > 0:
                     log_dust(intent.symbol, plan.dust, ctx.market)
+                if plan.amount <= 0:
                     continue
                 intent = replace(intent, amount=plan.amount)
             result = self._risk.check(intent, ctx, flatten=True)
