@@ -123,14 +123,33 @@ def exit_or_write_off(
     return None, instance.book.write_off_dust(timestamp)
 
 
-def settle_dust(instance: StrategyInstance, market: Market, timestamp: int) -> EngineTrade | None:
-    """Write off a strategy's remaining position when it is too small to sell.
+def settle_dust(
+    instance: StrategyInstance,
+    market: Market,
+    price: Decimal | None,
+    timestamp: int,
+    *,
+    report: bool = True,
+) -> EngineTrade | None:
+    """Write off what an exit could not sell when it is too small to sell on its own.
+
+    Call it once the exit's order has finished filling (the instance's order is settled).
+
+    Args:
+        instance: the strategy.
+        market: its market's step, minimum amount and minimum notional.
+        price: the price valuing the minimum notional (None: not checked).
+        timestamp: ms UTC of the write-off.
+        report: log the dust (False when replaying stored fills after a restart).
 
     Returns:
-        The round trip closed by the write-off, or None (nothing written off, or no trade).
+        The round trip closed by the write-off, or None (nothing written off).
     """
     book = instance.book
-    if book.position <= 0 or sellable(book.position, market, instance.mark) > 0:
+    if not book.exiting or book.position <= 0:
         return None
-    log_dust(instance.spec.symbol, book.position, market)
+    if sellable(book.position, market, price) > 0:
+        return None
+    if report:
+        log_dust(instance.spec.symbol, book.position, market)
     return book.write_off_dust(timestamp)

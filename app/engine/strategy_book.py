@@ -55,6 +55,10 @@ class StrategyBook:
         """True while an order may still fill or has fills not booked yet."""
         return bool(self._pending)
 
+    def is_pending(self, client_order_id: str) -> bool:
+        """True while the order may still fill or has fills not booked yet."""
+        return client_order_id in self._pending
+
     def owns(self, client_order_id: str) -> bool:
         """True for orders this instance placed."""
         return client_order_id in self._filled

@@ -136,6 +136,8 @@ class StrategyRunner:
     def restore(self, strategy_id: str, orders: Iterable[Order], fills: Iterable[Fill]) -> int:
         """Rebuild an instance's book from the stored orders and fills of a previous run.
 
+        An exit's remainder too small to sell is written off again (silently), as it was live.
+
         Args:
             strategy_id: the instance (ids are stable per spec).
             orders: stored orders, any owner (the instance's are picked by strategy id).
@@ -146,15 +148,21 @@ class StrategyRunner:
 
         Raises:
             KeyError: no instance has this id.
+            EngineError: the exchange does not list the instance's market.
         """
         instance = self._instances[strategy_id]
         own = [o for o in orders if o.strategy_id == strategy_id]
         for order in own:
             self._owner[order.client_order_id] = strategy_id
             instance.book.track(order)
+        book = instance.book
         for fill in fills:
             if self._owner.get(fill.client_order_id) == strategy_id:
-                instance.book.book(fill)
+                book.book(fill)
+                pending = book.is_pending(fill.client_order_id)
+                if book.exiting and not pending and book.position > 0:
+                    market = self._account.risk_context(instance.spec.symbol).market
+                    settle_dust(instance, market, fill.price, fill.timestamp, report=False)
         return len(own)
 
     def seed(self, strategy_id: str, history: Sequence[Candle]) -> None:
@@ -304,7 +312,7 @@ class StrategyRunner:
         if not book.exiting or book.in_flight or book.position <= 0:
             return
         market = self._account.risk_context(instance.spec.symbol).market
-        trade = settle_dust(instance, market, timestamp)
+        trade = settle_dust(instance, market, instance.mark, timestamp)
         if trade is not None:
             self._trade_closed(instance, trade)
 

@@ -15,11 +15,18 @@ import pytest
 
 from app.core.enums import OrderStatus, Side
 from app.core.events import Alert
+from app.engine.account import Account
+from app.engine.candle_book import CandleBook
 from app.engine.portfolio import Portfolio
+from app.engine.read_model import ReadModel
+from app.engine.strategy_runner import StrategyRunner
+from app.risk.manager import RiskManager
+from app.strategies import StrategyRegistry
 from tests.emulator.emulator import ExchangeEmulator
 from tests.engine import order_fixtures as fx
+from tests.engine.engine_harness import PERMISSIVE_LIMITS
 from tests.engine.order_fixtures import SYMBOL, EventLog, PathFactory
-from tests.engine.test_partial_fills_strategy import ENTER, EXIT, Rig, rig
+from tests.engine.test_partial_fills_strategy import ENTER, EXIT, EnterExit, Rig, rig
 
 database = fx.database
 emulator = fx.emulator
@@ -39,6 +46,24 @@ def portfolio_of(bench: Rig) -> Portfolio:
 
 def sells(bench: Rig) -> list[tuple[D, OrderStatus]]:
     return [(o.amount, o.status) for o in bench.path.tracker.orders() if o.side is Side.SELL]
+
+
+async def restarted(bench: Rig) -> Rig:
+    """A new runner on the same order path whose instance is restored from the stored state."""
+    path = bench.path
+    view = ReadModel()
+    view.set_markets(await path.tracker.exchange.load_markets())
+    account = Account(portfolio_of(bench), path.tracker, view, CandleBook())
+    registry = StrategyRegistry()
+    registry.register(EnterExit)
+    runner = StrategyRunner(
+        path.executor, RiskManager(PERMISSIVE_LIMITS), account, path.bus.publish, registry
+    )
+    (spec,) = bench.runner.specs().values()
+    strategy_id = runner.add(spec)
+    assert strategy_id == bench.strategy_id
+    assert runner.restore(strategy_id, path.tracker.orders(), path.tracker.fills()) == 4
+    return Rig(path, runner, strategy_id)
 
 
 def dust_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -113,6 +138,11 @@ async def test_a_second_cycle_enters_again_and_leaves_the_first_cycles_dust_alon
     await bench.close_bar(EXIT)  # flat: the dust is never sold
     assert len(sells(bench)) == 2
     assert_books_match_the_venue(bench, emulator)
+
+    again = await restarted(bench)  # the stored fills rebuild two round trips, flat
+    assert again.position() == 0
+    assert [t.pnl for t in again.runner.trades(again.strategy_id)] == [D("11.53032")] * 2
+    assert dust_lines(caplog) == [DUST_LOG] * 2
 
 
 async def test_partial_fills_with_fees_in_btc_exit_in_pieces_down_to_dust(
