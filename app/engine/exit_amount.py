@@ -110,7 +110,8 @@ def exit_or_write_off(
         return plan.amount, None
     if plan.blocked:
         logger.warning(
-            "strategy %s: exit of %s %s not placed: the account holds only %s %s",
+            "strategy %s: exit of %s %s not placed: the account holds only %s %s; the "
+            "strategy stays in position until it does (check manual sells and withdrawals)",
             instance.strategy_id,
             held,
             ctx.market.base,

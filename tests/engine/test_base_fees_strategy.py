@@ -13,10 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.core.enums import OrderStatus, Side
+from app.core.enums import OrderStatus, OrderType, Side
 from app.core.events import Alert
 from app.engine.account import Account
 from app.engine.candle_book import CandleBook
+from app.engine.executor import OrderRequest
 from app.engine.portfolio import Portfolio
 from app.engine.read_model import ReadModel
 from app.engine.strategy_runner import StrategyRunner
@@ -172,3 +173,26 @@ async def test_partial_fills_with_fees_in_btc_exit_in_pieces_down_to_dust(
     (trade,) = bench.runner.trades(bench.strategy_id)
     assert trade.qty == D("0.00499")
     assert_books_match_the_venue(bench, emulator)
+
+
+async def test_an_exit_never_sells_more_than_the_account_holds_after_a_manual_sell(
+    make_path: PathFactory, emulator: ExchangeEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.engine")
+    emulator.set_fee_asset("received")
+    bench = await rig(make_path, "0.0123")
+    await bench.close_bar(ENTER)
+    manual = OrderRequest(SYMBOL, Side.SELL, OrderType.MARKET, D("0.005"))
+    await bench.path.executor.submit(manual)  # the user sells part of the strategy's coins
+    assert portfolio_of(bench).position(SYMBOL).quantity == D("0.0072877")
+
+    await bench.close_bar(EXIT)
+    assert sells(bench)[1:] == [(D("0.00728"), OrderStatus.FILLED)]
+    assert bench.position() == D("0.0050077")  # still a position: not dust
+
+    await bench.close_bar(EXIT)  # the account holds only 0.0000077 of it: nothing is sent
+    assert len(sells(bench)) == 2
+    assert bench.position() == D("0.0050077")
+    assert dust_lines(caplog) == []
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "exit of 0.0050077 BTC not placed: the account holds only 0.0000077 BTC" in warning
