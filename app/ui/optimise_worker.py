@@ -9,9 +9,7 @@ together with its scoring processes. The panel is free to start the next run at 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import queue
 import signal
 import subprocess
 import sys
@@ -19,20 +17,19 @@ import time
 from dataclasses import dataclass
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.ui.optimise_job import OptimiseJob, OptimiseOutcome, worker_main
+from app.ui.process_job import ProcessJobWorker, close_queue
 
 logger = logging.getLogger(__name__)
 
-POLL_MS = 50
 #: Seconds a cancelled search gets to stop by itself before its processes are stopped.
 CANCEL_GRACE_S = 1.0
 #: Seconds a finished worker gets to exit before it is stopped.
 EXIT_GRACE_S = 5.0
-_GRACE_POLLS = 4
 
 
 @dataclass(slots=True)
@@ -44,7 +41,7 @@ class _Ending:
     signalled: bool = False
 
 
-class OptimiseWorker(QObject):
+class OptimiseWorker(ProcessJobWorker):
     """Starts, watches and cancels the worker process of one optimisation at a time.
 
     Signals:
@@ -62,32 +59,20 @@ class OptimiseWorker(QObject):
     planned = Signal(object, int)
     scored = Signal(object)
     progress = Signal(int, int, float)
-    finished = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
+
+    busy_text: ClassVar[str] = "an optimisation is already running; cancel it first"
+    died_text: ClassVar[str] = (
+        "the optimisation process stopped unexpectedly (exit code {code}); "
+        "see the log for details, then run it again"
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._context = multiprocessing.get_context("spawn")
-        self._process: SpawnProcess | None = None
-        self._queue: Any = None
         self._cancel_flag: Any = None
         self._ending: list[_Ending] = []
-        self._silent_polls = 0
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
         application = QCoreApplication.instance()
         if application is not None:  # a running search must not keep the app from quitting
             application.aboutToQuit.connect(self.shutdown)
-
-    def is_running(self) -> bool:
-        """True while a worker process is working on a job."""
-        return self._process is not None
-
-    def pid(self) -> int | None:
-        """Process id of the running worker (None when idle)."""
-        return None if self._process is None else self._process.pid
 
     def processes_left(self) -> int:
         """Worker processes still shutting down after a finished or cancelled run."""
@@ -100,19 +85,11 @@ class OptimiseWorker(QObject):
             RuntimeError: an optimisation is already running (cancel it first).
         """
         if self._process is not None:
-            raise RuntimeError("an optimisation is already running; cancel it first")
-        self._queue = self._context.Queue()
+            raise RuntimeError(self.busy_text)
         self._cancel_flag = self._context.Event()
-        process = self._context.Process(
-            target=worker_main,
-            args=(job, self._queue, self._cancel_flag),
-            name="cryptobot-optimise",
-            daemon=False,
+        process = self._spawn(
+            worker_main, job, self._cancel_flag, name="cryptobot-optimise", daemon=False
         )
-        process.start()
-        self._process = process
-        self._silent_polls = 0
-        self._timer.start()
         logger.info("optimisation of %s started in process %s", job.strategy, process.pid)
 
     def cancel(self) -> None:
@@ -138,35 +115,12 @@ class OptimiseWorker(QObject):
         self._reap(force=True)
 
     # ------------------------------------------------------------------ polling
-    def _drain(self) -> None:
-        while self._process is not None:
-            try:
-                message = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            self._handle(message)
-
-    def _poll(self) -> None:
-        self._drain()
+    def _housekeep(self) -> bool:
         self._reap(force=False)
-        process = self._process
-        if process is None:
-            if not self._ending:
-                self._timer.stop()
-            return
-        if process.is_alive():
-            self._silent_polls = 0
-            return
-        # The process ended without a final message: give its last write a few polls to
-        # arrive (never blocking the UI), then report the silent death.
-        self._silent_polls += 1
-        if self._silent_polls >= _GRACE_POLLS:
-            code = process.exitcode
-            self._release(0.0)
-            self.failed.emit(
-                f"the optimisation process stopped unexpectedly (exit code {code}); "
-                "see the log for details, then run it again"
-            )
+        return bool(self._ending)
+
+    def _release_dead(self) -> None:
+        self._release(0.0)
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -192,12 +146,9 @@ class OptimiseWorker(QObject):
 
     def _release(self, grace_s: float) -> None:
         """Forget the current process; it is reaped (or stopped after ``grace_s``) later."""
-        process, self._process = self._process, None
-        channel, self._queue = self._queue, None
+        process, channel = self._detach()
         self._cancel_flag = None
-        if channel is not None:
-            channel.cancel_join_thread()
-            channel.close()
+        close_queue(channel)
         if process is not None:
             self._ending.append(_Ending(process, time.monotonic() + grace_s))
             self._timer.start()

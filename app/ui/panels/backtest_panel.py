@@ -7,14 +7,10 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,6 +32,7 @@ from app.ui.backtest_future import FutureWatcher, run_in_thread
 from app.ui.backtest_job import BacktestOutcome, registry_for
 from app.ui.backtest_results import EquityPlots, MetricsGrid, chart_trades, trades_model
 from app.ui.backtest_worker import BacktestWorker
+from app.ui.panels.job_controls import JobControls, job_splitter
 from app.ui.panels.table_view import RecordTableView
 
 logger = logging.getLogger(__name__)
@@ -79,20 +76,13 @@ class BacktestPanel(QWidget):
         if demo.is_file():
             self.form.set_csv_file(demo)
 
-        self.run_button = QPushButton("Run backtest", self)
-        self.run_button.setObjectName("primary")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setEnabled(False)
+        self.controls = JobControls("Run backtest", "backtestStatus", self)
+        self.run_button = self.controls.run_button
+        self.cancel_button = self.controls.cancel_button
+        self.progress_bar = self.controls.progress_bar
+        self.status = self.controls.status
         self.refresh_button = QPushButton("Refresh stored data", self)
         self.refresh_button.setToolTip("List the candle series stored in the database again")
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setTextVisible(True)
-        self.progress_bar.setFormat("Idle")
-        self.progress_bar.setValue(0)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setObjectName("backtestStatus")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.metrics = MetricsGrid(self)
         self.plots = EquityPlots(self)
@@ -106,8 +96,8 @@ class BacktestPanel(QWidget):
         self._layout_widgets()
 
         self.form.changed.connect(self._validate)
-        self.run_button.clicked.connect(self.on_run_clicked)
-        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
         self.refresh_button.clicked.connect(self.refresh_series)
         self.chart_button.clicked.connect(self.on_show_on_chart_clicked)
         self.worker.progress.connect(self._on_progress)
@@ -134,29 +124,12 @@ class BacktestPanel(QWidget):
         return tabs
 
     def _layout_widgets(self) -> None:
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 4, 4)
-        scroll = QScrollArea(left)
+        scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button, 1)
-        buttons.addWidget(self.cancel_button)
-        left_layout.addWidget(scroll, 1)
-        left_layout.addWidget(self.refresh_button)
-        left_layout.addLayout(buttons)
-        left_layout.addWidget(self.progress_bar)
-        left_layout.addWidget(self.status)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(1, 1)
+        splitter = job_splitter(self, [scroll, self.refresh_button], self.controls, self.tabs)
         splitter.setSizes([340, 760])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
 
     # ------------------------------------------------------------------ actions
     def run(self) -> bool:
@@ -165,12 +138,11 @@ class BacktestPanel(QWidget):
             return False
         job, problems = self.form.job()
         if job is None:
-            self._show_problems(problems)
+            self.controls.show_problems(problems)
             return False
         self.worker.start(job)
         self._set_running(True)
-        self.progress_bar.setRange(0, 0)
-        self.progress_bar.setFormat("Starting the worker process…")
+        self.controls.busy("Starting the worker process…")
         self.status.setText(f"Running {job.strategy} on {job.source.describe()}…")
         return True
 
@@ -205,14 +177,6 @@ class BacktestPanel(QWidget):
         self.refresh_button.setEnabled(False)
         self._series_watcher.watch(run_in_thread(list_stored_series, name="backtest-series"))
 
-    def on_run_clicked(self) -> None:
-        """Run button."""
-        self.run()
-
-    def on_cancel_clicked(self) -> None:
-        """Cancel button."""
-        self.cancel()
-
     def on_show_on_chart_clicked(self) -> None:
         """Send the candles and trades of the shown result to the chart."""
         if self.outcome is None:
@@ -238,9 +202,7 @@ class BacktestPanel(QWidget):
         self.trades.set_records(result.trades)
         self.trades_view.table.resizeColumnsToContents()
         self.chart_button.setEnabled(True)
-        self._idle_bar("Done", 1)
-        self.status.setStyleSheet("")
-        self.status.setText(
+        self.controls.show_done(
             f"{outcome.label}: {result.num_trades} trades over {result.bars:,} bars, "
             f"final equity {self.metrics.text('Final equity')}."
         )
@@ -248,14 +210,11 @@ class BacktestPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         self._set_running(False)
-        self._idle_bar("Failed", 0)
-        self._show_problems([f"The backtest did not run: {message}"])
+        self.controls.show_failed(f"The backtest did not run: {message}")
 
     def _on_cancelled(self) -> None:
         self._set_running(False)
-        self._idle_bar("Cancelled", 0)
-        self.status.setStyleSheet("")
-        self.status.setText("Backtest cancelled; the worker process was stopped.")
+        self.controls.show_cancelled("Backtest cancelled; the worker process was stopped.")
 
     # ------------------------------------------------------------------ stored series
     def _on_series_listed(self, future: Future[tuple[str, list[StoredSeries]]]) -> None:
@@ -263,11 +222,10 @@ class BacktestPanel(QWidget):
         try:
             url, found = future.result()
         except CryptobotError as exc:
-            self._show_problems([f"Stored data could not be listed: {exc}"])
+            self.controls.show_problems([f"Stored data could not be listed: {exc}"])
             return
         self.form.set_stored_series(url, found)
-        self.status.setStyleSheet("")
-        self.status.setText(
+        self.controls.say(
             f"{len(found)} stored series found."
             if found
             else "No stored candles yet; "
@@ -279,31 +237,14 @@ class BacktestPanel(QWidget):
         if self.worker.is_running():
             return
         job, problems = self.form.job()
-        self.run_button.setEnabled(job is not None)
-        if problems:
-            self._show_problems(problems)
-        elif self.status.property("problem"):
-            self.status.setProperty("problem", False)
-            self.status.setStyleSheet("")
-            self.status.setText("")
-
-    def _show_problems(self, problems: list[str]) -> None:
-        self.status.setProperty("problem", True)
-        self.status.setStyleSheet("color: #ef5350;")
-        self.status.setText("\n".join(problems))
+        self.controls.show_check(job is not None, problems)
 
     def _set_running(self, running: bool) -> None:
         self.form.setEnabled(not running)
-        self.run_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
+        self.controls.set_running(running)
         self.refresh_button.setEnabled(not running)
         if not running:
             self._validate()
-
-    def _idle_bar(self, text: str, value: int) -> None:
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(value)
-        self.progress_bar.setFormat(text)
 
     def showEvent(self, event: object) -> None:  # noqa: N802
         """List the stored series the first time the panel is shown."""

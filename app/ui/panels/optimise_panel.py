@@ -6,16 +6,8 @@ import logging
 import time
 from concurrent.futures import Future
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from app.backtest.sources import StoredSeries
 from app.config.paths import resolve_paths, resource_path
@@ -38,6 +30,7 @@ from app.ui.optimise_results import (
 from app.ui.optimise_view import OptimiseResultsView
 from app.ui.optimise_worker import OptimiseWorker
 from app.ui.panels.backtest_panel import DEMO_CANDLES, list_stored_series
+from app.ui.panels.job_controls import JobControls, job_splitter
 
 logger = logging.getLogger(__name__)
 
@@ -81,25 +74,18 @@ class OptimisePanel(QWidget):
         if demo.is_file():
             self.form.base.set_csv_file(demo)
 
-        self.run_button = QPushButton("Run optimisation", self)
-        self.run_button.setObjectName("primary")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setEnabled(False)
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setTextVisible(True)
-        self.progress_bar.setFormat("Idle")
-        self.progress_bar.setValue(0)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setObjectName("optimiseStatus")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.controls = JobControls("Run optimisation", "optimiseStatus", self)
+        self.run_button = self.controls.run_button
+        self.cancel_button = self.controls.cancel_button
+        self.progress_bar = self.controls.progress_bar
+        self.status = self.controls.status
 
         self.view = OptimiseResultsView(self)
-        self._layout_widgets()
+        job_splitter(self, [self.form], self.controls, self.view).setSizes([900, 700])
 
         self.form.changed.connect(self._validate)
-        self.run_button.clicked.connect(self.on_run_clicked)
-        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
         self.view.row_chosen.connect(self.choose)
         self.worker.stage.connect(self._on_stage)
         self.worker.planned.connect(self._on_planned)
@@ -111,27 +97,6 @@ class OptimisePanel(QWidget):
         self._series_watcher.done.connect(self._on_series_listed)
         self._validate()
 
-    # ------------------------------------------------------------------ layout
-    def _layout_widgets(self) -> None:
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 4, 4)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button, 1)
-        buttons.addWidget(self.cancel_button)
-        left_layout.addWidget(self.form, 1)
-        left_layout.addLayout(buttons)
-        left_layout.addWidget(self.progress_bar)
-        left_layout.addWidget(self.status)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(self.view)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 700])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
-
     # ------------------------------------------------------------------ actions
     def run(self) -> bool:
         """Start an optimisation with the current settings; False (problems shown) when invalid."""
@@ -139,13 +104,13 @@ class OptimisePanel(QWidget):
             return False
         job, problems = self.form.job()
         if job is None:
-            self._show_problems(problems)
+            self.controls.show_problems(problems)
             return False
         try:
             self.worker.start(job)
         except OSError as exc:
             logger.exception("the optimisation worker did not start")
-            self._show_problems(
+            self.controls.show_problems(
                 [f"The worker process could not start ({exc}); free some memory and retry"]
             )
             return False
@@ -153,10 +118,8 @@ class OptimisePanel(QWidget):
         self._frame, self._planned, self._started = None, 0, time.monotonic()
         self._scores.clear()
         self._set_running(True)
-        self.progress_bar.setRange(0, 0)
-        self.progress_bar.setFormat("Starting the worker process…")
-        self.status.setStyleSheet("")
-        self.status.setText(
+        self.controls.busy("Starting the worker process…")
+        self.controls.say(
             f"Optimising {job.strategy} on {job.source.describe()} ({job.method} search, "
             f"{job.objective})…"
         )
@@ -181,24 +144,14 @@ class OptimisePanel(QWidget):
             self.job.start,
             self.job.end,
         )
-        self.status.setStyleSheet("")
-        self.status.setText(
+        self.controls.say(
             "Sent to the Backtest panel: " + ", ".join(f"{k}={v}" for k, v in row.params.items())
         )
         self.parameters_chosen.emit(chosen)
 
-    def on_run_clicked(self) -> None:
-        """Run button."""
-        self.run()
-
-    def on_cancel_clicked(self) -> None:
-        """Cancel button."""
-        self.cancel()
-
     # ------------------------------------------------------------------ worker events
     def _on_stage(self, text: str) -> None:
-        self.progress_bar.setRange(0, 0)
-        self.progress_bar.setFormat(text + "…")
+        self.controls.busy(text + "…")
 
     def _on_progress(self, done: int, total: int, eta_s: float) -> None:
         self.progress_bar.setRange(0, max(total, 1))
@@ -213,22 +166,17 @@ class OptimisePanel(QWidget):
         self._set_running(False)
         self.outcome = outcome
         self.view.show_result(outcome.result, summary_text(outcome.result))
-        self._idle_bar("Done", 1)
-        self.status.setStyleSheet("")
-        self.status.setText(status_text(outcome))
+        self.controls.show_done(status_text(outcome))
         self.result_ready.emit(outcome)
 
     def _on_failed(self, message: str) -> None:
         self._set_running(False)
-        self._idle_bar("Failed", 0)
-        self._show_problems([f"The optimisation did not run: {message}"])
+        self.controls.show_failed(f"The optimisation did not run: {message}")
 
     def _on_cancelled(self) -> None:
         self._set_running(False)
-        self._idle_bar("Cancelled", 0)
-        self.status.setStyleSheet("")
         if self._frame is None or self.job is None or not self._scores:
-            self.status.setText(
+            self.controls.show_cancelled(
                 "Optimisation cancelled before any parameter set finished; its processes were "
                 "stopped. Nothing was saved."
             )
@@ -238,7 +186,7 @@ class OptimisePanel(QWidget):
         self.outcome = OptimiseOutcome(result, label)
         text = cancelled_text(len(self._scores), self._planned)
         self.view.show_result(result, f"{text.capitalize()}. {summary_text(result)}")
-        self.status.setText(
+        self.controls.show_cancelled(
             f"Optimisation {text}; its processes were stopped. Cancelled runs are not saved."
         )
 
@@ -255,30 +203,13 @@ class OptimisePanel(QWidget):
         if self.worker.is_running():
             return
         job, problems = self.form.job()
-        self.run_button.setEnabled(job is not None)
-        if problems:
-            self._show_problems(problems)
-        elif self.status.property("problem"):
-            self.status.setProperty("problem", False)
-            self.status.setStyleSheet("")
-            self.status.setText("")
-
-    def _show_problems(self, problems: list[str]) -> None:
-        self.status.setProperty("problem", True)
-        self.status.setStyleSheet("color: #ef5350;")
-        self.status.setText("\n".join(problems))
+        self.controls.show_check(job is not None, problems)
 
     def _set_running(self, running: bool) -> None:
         self.form.setEnabled(not running)
-        self.run_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
+        self.controls.set_running(running)
         if not running:
             self._validate()
-
-    def _idle_bar(self, text: str, value: int) -> None:
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(value)
-        self.progress_bar.setFormat(text)
 
     def showEvent(self, event: object) -> None:  # noqa: N802
         """Read "My settings" again; list the stored series the first time."""
