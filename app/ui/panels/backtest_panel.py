@@ -76,13 +76,14 @@ class BacktestPanel(QWidget):
         if demo.is_file():
             self.form.set_csv_file(demo)
 
-        self.controls = JobControls("Run backtest", "backtestStatus", self)
+        self.controls = JobControls("Run backtest", "backtestStatus", self.form.job, self)
         self.run_button = self.controls.run_button
         self.cancel_button = self.controls.cancel_button
         self.progress_bar = self.controls.progress_bar
         self.status = self.controls.status
         self.refresh_button = QPushButton("Refresh stored data", self)
         self.refresh_button.setToolTip("List the candle series stored in the database again")
+        self.controls.lock_while_running(self.form, self.refresh_button)
 
         self.metrics = MetricsGrid(self)
         self.plots = EquityPlots(self)
@@ -95,7 +96,7 @@ class BacktestPanel(QWidget):
         self.tabs = self._build_tabs()
         self._layout_widgets()
 
-        self.form.changed.connect(self._validate)
+        self.form.changed.connect(self.controls.validate)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         self.refresh_button.clicked.connect(self.refresh_series)
@@ -105,7 +106,7 @@ class BacktestPanel(QWidget):
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
         self._series_watcher.done.connect(self._on_series_listed)
-        self._validate()
+        self.controls.validate()
 
     # ------------------------------------------------------------------ layout
     def _build_tabs(self) -> QTabWidget:
@@ -134,14 +135,11 @@ class BacktestPanel(QWidget):
     # ------------------------------------------------------------------ actions
     def run(self) -> bool:
         """Start a backtest with the current settings; False (problems shown) when invalid."""
-        if self.worker.is_running():
-            return False
-        job, problems = self.form.job()
+        job = self.controls.next_job()
         if job is None:
-            self.controls.show_problems(problems)
             return False
         self.worker.start(job)
-        self._set_running(True)
+        self.controls.set_running(True)
         self.controls.busy("Starting the worker process…")
         self.status.setText(f"Running {job.strategy} on {job.source.describe()}…")
         return True
@@ -194,7 +192,7 @@ class BacktestPanel(QWidget):
         self.progress_bar.setFormat(f"Step {step} of {total}: {text}")
 
     def _on_finished(self, outcome: BacktestOutcome) -> None:
-        self._set_running(False)
+        self.controls.set_running(False)
         self.outcome = outcome
         result = outcome.result
         self.metrics.show_result(result)
@@ -209,11 +207,11 @@ class BacktestPanel(QWidget):
         self.result_ready.emit(outcome)
 
     def _on_failed(self, message: str) -> None:
-        self._set_running(False)
+        self.controls.set_running(False)
         self.controls.show_failed(f"The backtest did not run: {message}")
 
     def _on_cancelled(self) -> None:
-        self._set_running(False)
+        self.controls.set_running(False)
         self.controls.show_cancelled("Backtest cancelled; the worker process was stopped.")
 
     # ------------------------------------------------------------------ stored series
@@ -233,19 +231,6 @@ class BacktestPanel(QWidget):
         )
 
     # ------------------------------------------------------------------ helpers
-    def _validate(self) -> None:
-        if self.worker.is_running():
-            return
-        job, problems = self.form.job()
-        self.controls.show_check(job is not None, problems)
-
-    def _set_running(self, running: bool) -> None:
-        self.form.setEnabled(not running)
-        self.controls.set_running(running)
-        self.refresh_button.setEnabled(not running)
-        if not running:
-            self._validate()
-
     def showEvent(self, event: object) -> None:  # noqa: N802
         """List the stored series the first time the panel is shown."""
         super().showEvent(event)  # type: ignore[arg-type]

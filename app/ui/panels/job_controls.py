@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,18 +18,31 @@ from PySide6.QtWidgets import (
 
 PROBLEM_STYLE = "color: #ef5350;"
 
+#: Builds the job from the settings: ``(job, [])`` when they are valid, else ``(None, problems)``.
+JobCheck = Callable[[], tuple[Any, list[str]]]
+
 
 class JobControls(QWidget):
     """The controls under a job panel's settings, with their idle and running states.
 
+    Run is enabled only while ``check`` finds the settings valid; its problems are listed in the
+    status line. While a job runs, Run and the widgets given to :meth:`lock_while_running` are
+    disabled and Cancel is enabled.
+
     Args:
         run_text: label of the Run button (e.g. "Run backtest").
         status_name: object name of the status label (for style sheets and tests).
+        check: builds the job from the panel's settings.
         parent: owning widget.
     """
 
-    def __init__(self, run_text: str, status_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, run_text: str, status_name: str, check: JobCheck, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._check = check
+        self._locked: list[QWidget] = []
+        self.running = False
         self.run_button = QPushButton(run_text, self)
         self.run_button.setObjectName("primary")
         self.cancel_button = QPushButton("Cancel", self)
@@ -48,14 +64,35 @@ class JobControls(QWidget):
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status)
 
+    def lock_while_running(self, *widgets: QWidget) -> None:
+        """Disable ``widgets`` (the settings) while a job runs."""
+        self._locked.extend(widgets)
+
     def set_running(self, running: bool) -> None:
-        """Enable Cancel while a job runs, Run otherwise."""
+        """Enter the running state (Cancel only) or go back to idle and check the settings."""
+        self.running = running
+        for widget in self._locked:
+            widget.setEnabled(not running)
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
+        if not running:
+            self.validate()
 
-    def show_check(self, ready: bool, problems: list[str]) -> None:
-        """Enable Run when the settings are ``ready``; list ``problems`` or clear old ones."""
-        self.run_button.setEnabled(ready)
+    def next_job(self) -> Any:
+        """The job the settings describe, or None when one runs or they are invalid (shown)."""
+        if self.running:
+            return None
+        job, problems = self._check()
+        if job is None:
+            self.show_problems(problems)
+        return job
+
+    def validate(self) -> None:
+        """Check the settings (unless a job runs): enable Run or list the problems."""
+        if self.running:
+            return
+        job, problems = self._check()
+        self.run_button.setEnabled(job is not None)
         if problems:
             self.show_problems(problems)
         elif self.status.property("problem"):

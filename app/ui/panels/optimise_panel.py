@@ -74,16 +74,17 @@ class OptimisePanel(QWidget):
         if demo.is_file():
             self.form.base.set_csv_file(demo)
 
-        self.controls = JobControls("Run optimisation", "optimiseStatus", self)
+        self.controls = JobControls("Run optimisation", "optimiseStatus", self.form.job, self)
         self.run_button = self.controls.run_button
         self.cancel_button = self.controls.cancel_button
         self.progress_bar = self.controls.progress_bar
         self.status = self.controls.status
+        self.controls.lock_while_running(self.form)
 
         self.view = OptimiseResultsView(self)
         job_splitter(self, [self.form], self.controls, self.view).setSizes([900, 700])
 
-        self.form.changed.connect(self._validate)
+        self.form.changed.connect(self.controls.validate)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         self.view.row_chosen.connect(self.choose)
@@ -95,16 +96,13 @@ class OptimisePanel(QWidget):
         self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(self._on_cancelled)
         self._series_watcher.done.connect(self._on_series_listed)
-        self._validate()
+        self.controls.validate()
 
     # ------------------------------------------------------------------ actions
     def run(self) -> bool:
         """Start an optimisation with the current settings; False (problems shown) when invalid."""
-        if self.worker.is_running():
-            return False
-        job, problems = self.form.job()
+        job = self.controls.next_job()
         if job is None:
-            self.controls.show_problems(problems)
             return False
         try:
             self.worker.start(job)
@@ -117,7 +115,7 @@ class OptimisePanel(QWidget):
         self.job = job
         self._frame, self._planned, self._started = None, 0, time.monotonic()
         self._scores.clear()
-        self._set_running(True)
+        self.controls.set_running(True)
         self.controls.busy("Starting the worker process…")
         self.controls.say(
             f"Optimising {job.strategy} on {job.source.describe()} ({job.method} search, "
@@ -163,18 +161,18 @@ class OptimisePanel(QWidget):
         self._frame, self._planned = frame, total
 
     def _on_finished(self, outcome: OptimiseOutcome) -> None:
-        self._set_running(False)
+        self.controls.set_running(False)
         self.outcome = outcome
         self.view.show_result(outcome.result, summary_text(outcome.result))
         self.controls.show_done(status_text(outcome))
         self.result_ready.emit(outcome)
 
     def _on_failed(self, message: str) -> None:
-        self._set_running(False)
+        self.controls.set_running(False)
         self.controls.show_failed(f"The optimisation did not run: {message}")
 
     def _on_cancelled(self) -> None:
-        self._set_running(False)
+        self.controls.set_running(False)
         if self._frame is None or self.job is None or not self._scores:
             self.controls.show_cancelled(
                 "Optimisation cancelled before any parameter set finished; its processes were "
@@ -199,23 +197,11 @@ class OptimisePanel(QWidget):
         self.form.base.set_stored_series(url, found)
 
     # ------------------------------------------------------------------ helpers
-    def _validate(self) -> None:
-        if self.worker.is_running():
-            return
-        job, problems = self.form.job()
-        self.controls.show_check(job is not None, problems)
-
-    def _set_running(self, running: bool) -> None:
-        self.form.setEnabled(not running)
-        self.controls.set_running(running)
-        if not running:
-            self._validate()
-
     def showEvent(self, event: object) -> None:  # noqa: N802
         """Read "My settings" again; list the stored series the first time."""
         super().showEvent(event)  # type: ignore[arg-type]
         self.form.sizing.reload_settings()
-        self._validate()
+        self.controls.validate()
         if not self._series_requested:
             self._series_requested = True
             self.refresh_series()
