@@ -5,6 +5,9 @@ Conventions:
   separately in ``Position.fees`` (quote currency) and in :attr:`Portfolio.fees_paid`.
 - A fee charged in the base currency reduces the quantity received (buy) or delivered (sell) and
   is valued at the fill price in the quote currency.
+- A fee charged in a third coin (e.g. BNB on Binance with "pay fees with BNB") touches neither
+  the position nor the cash; it is summed per coin in :attr:`Portfolio.fees_in_other_coins`
+  (there is no price here to value it in the quote currency).
 - Increasing a position moves the average entry to the quantity-weighted mean; reducing it
   realises P&L at the average entry; crossing through zero closes, then opens the remainder at
   the fill price.
@@ -12,6 +15,7 @@ Conventions:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -19,6 +23,8 @@ from decimal import Decimal
 from app.core.enums import Side
 from app.core.models import Fill, Position
 from app.core.money import ZERO
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,7 @@ class Portfolio:
         self.quote_currency = quote_currency
         self.cash = cash
         self.fees_paid = ZERO
+        self.fees_in_other_coins: dict[str, Decimal] = {}
         self._positions: dict[str, Position] = {}
 
     def position(self, symbol: str) -> Position:
@@ -67,14 +74,20 @@ class Portfolio:
             fee_in_quote = fill.fee * fill.price
             quantity = fill.amount - fill.fee if fill.side is Side.BUY else fill.amount
         elif fill.fee and fill.fee_currency not in (None, "", self.quote_currency):
-            raise ValueError(
-                f"fill {fill.trade_id}: fee currency {fill.fee_currency} is neither "
-                f"{base} nor {self.quote_currency}"
-            )
+            coin = str(fill.fee_currency)
+            if coin not in self.fees_in_other_coins:
+                logger.info(
+                    "%s: fees paid in %s are summed apart (not in the %s P&L)",
+                    fill.symbol,
+                    coin,
+                    self.quote_currency,
+                )
+            self.fees_in_other_coins[coin] = self.fees_in_other_coins.get(coin, ZERO) + fill.fee
+            fee_in_quote = ZERO
         signed = quantity if fill.side is Side.BUY else -quantity
         notional = fill.price * fill.amount
         self.cash += -notional if fill.side is Side.BUY else notional
-        if fill.fee_currency != base:
+        if fill.fee_currency in (None, "", self.quote_currency):
             self.cash -= fill.fee
         self.fees_paid += fee_in_quote
         position = _apply_trade(self.position(fill.symbol), signed, fill.price)

@@ -357,10 +357,7 @@ class OrderTracker:
         correlation_id = order.correlation_id if order is not None else None
         position = None
         if self.portfolio is not None:
-            try:
-                position = self.portfolio.apply_fill(fill)
-            except ValueError:
-                logger.exception("%s: fill %s cannot be booked", self.venue, fill.trade_id)
+            position = self.portfolio.apply_fill(fill)
         if self._publish is not None:
             now = self._clock()
             self._publish(FillReceived(timestamp=now, fill=fill, correlation_id=correlation_id))

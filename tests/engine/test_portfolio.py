@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,10 +74,26 @@ def test_fee_in_base_currency_reduces_quantity_received() -> None:
     assert book.fees_paid == D("0.100")
 
 
-def test_unknown_fee_currency_is_refused() -> None:
-    book = Portfolio("USDT")
-    with pytest.raises(ValueError, match="fee currency BNB"):
-        book.apply_fill(fill(Side.BUY, "1", "100", fee="0.01", fee_ccy="BNB"))
+def test_fee_in_a_third_coin_books_the_trade_and_sums_the_fee_apart() -> None:
+    # Binance with "pay fees with BNB": the account receives the whole amount and pays the
+    # whole notional; the fee comes out of its BNB.
+    book = Portfolio("USDT", cash=D("1000"))
+    position = book.apply_fill(fill(Side.BUY, "1", "100", fee="0.0002", fee_ccy="BNB"))
+    assert position.quantity == D("1")
+    assert book.cash == D("900")
+    sold = book.apply_fill(fill(Side.SELL, "1", "110", fee="0.0003", fee_ccy="BNB"))
+    assert sold.is_flat and sold.realised_pnl == D("10")
+    assert book.cash == D("1010")
+    assert book.fees_paid == D("0")
+    assert book.fees_in_other_coins == {"BNB": D("0.0005")}
+    restored = Portfolio("USDT", cash=D("1000"))
+    restored.replay(
+        [
+            fill(Side.BUY, "1", "100", fee="0.0002", fee_ccy="BNB"),
+            fill(Side.SELL, "1", "110", fee="0.0003", fee_ccy="BNB"),
+        ]
+    )
+    assert restored.cash == book.cash and restored.fees_in_other_coins == book.fees_in_other_coins
 
 
 prices = st.decimals(min_value="0.01", max_value="100000", places=2)
