@@ -30,6 +30,7 @@ from app.core.models import Market
 from app.core.money import DecimalLike
 from app.core.time import timeframe_to_ms
 from app.risk.breakers import simulated_breakers
+from app.risk.limits import RiskLimits
 from app.risk.manager import RiskManager
 from app.risk.periods import breaker_periods
 from app.risk.sizing import Sizer
@@ -128,14 +129,15 @@ def run_backtest(
         StrategyError: unknown strategy, invalid parameters, or the strategy failed.
     """
     instance = _resolve_strategy(strategy, params)
+    limits = None if risk is None else risk.limits
     arrays = candle_arrays(candles)
     config = BacktestConfig(
         cash=required_decimal(cash, "cash"),
         fee=required_decimal(fee, "fee"),
         slippage_bps=required_decimal(slippage_bps, "slippage_bps"),
-        stop_loss_pct=_stop_setting(stop_loss_pct, instance, risk, "stop_loss_pct"),
-        take_profit_pct=_stop_setting(take_profit_pct, instance, risk, "take_profit_pct"),
-        trailing_stop_pct=_stop_setting(trailing_stop_pct, instance, risk, "trailing_stop_pct"),
+        stop_loss_pct=stop_setting(stop_loss_pct, instance, limits, "stop_loss_pct"),
+        take_profit_pct=stop_setting(take_profit_pct, instance, limits, "take_profit_pct"),
+        trailing_stop_pct=stop_setting(trailing_stop_pct, instance, limits, "trailing_stop_pct"),
         allow_short=allow_short,
         timeframe_ms=_timeframe_ms(timeframe),
     ).validated()
@@ -292,16 +294,22 @@ def _resolve_strategy(
     return strategy
 
 
-def _stop_setting(
-    value: DecimalLike | None, strategy: StrategyLike, risk: RiskManager | None, name: str
+def stop_setting(
+    value: DecimalLike | None, strategy: StrategyLike, limits: RiskLimits | None, name: str
 ) -> Decimal | None:
+    """A stop distance (``name``): the given value, else the strategy's own, else the risk
+    limits' default, else None.
+
+    Raises:
+        BacktestError: ``value`` is not a number.
+    """
     if value is not None:
         return optional_decimal(value, name)
     own = getattr(strategy, name, None)
     if isinstance(own, Decimal):
         return own
-    if risk is not None:
-        limit: Decimal | None = getattr(risk.limits, name)
+    if limits is not None:
+        limit: Decimal | None = getattr(limits, name)
         return limit
     return None
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
-from app.backtest.config import BacktestConfig
 from app.backtest.data import FloatArray, candle_arrays, infer_timeframe_ms
-from app.backtest.engine import simulate, strategy_signals
+from app.backtest.engine import simulate, stop_setting, strategy_signals
 from app.backtest.interfaces import SignalArrays
 from app.backtest.metrics import compute_metrics
 from app.backtest.risk_gate import RiskGate
@@ -28,7 +26,6 @@ from app.backtest.sizing import DEFAULT_SYMBOL, default_market
 from app.indicators.memo import IndicatorMemo, remembered
 from app.research.fastsim import replay_long
 from app.research.settings import ResearchSettings
-from app.risk.limits import RiskLimits
 from app.risk.manager import RiskManager
 from app.strategies.base import BaseStrategy
 from app.strategies.registry import default_registry
@@ -213,9 +210,11 @@ class Evaluator:
         config = replace(
             own,
             timeframe_ms=self._timeframe_ms,
-            stop_loss_pct=_first(own, strategy, limits, "stop_loss_pct"),
-            take_profit_pct=_first(own, strategy, limits, "take_profit_pct"),
-            trailing_stop_pct=_first(own, strategy, limits, "trailing_stop_pct"),
+            stop_loss_pct=stop_setting(own.stop_loss_pct, strategy, limits, "stop_loss_pct"),
+            take_profit_pct=stop_setting(own.take_profit_pct, strategy, limits, "take_profit_pct"),
+            trailing_stop_pct=stop_setting(
+                own.trailing_stop_pct, strategy, limits, "trailing_stop_pct"
+            ),
         )
         gate = None
         if limits is not None:
@@ -236,17 +235,6 @@ class Evaluator:
             "refused_orders": float(len(result.rejected_orders)),
         }
         return _finite(metrics), result.equity
-
-
-def _first(
-    config: BacktestConfig, strategy: BaseStrategy, limits: RiskLimits | None, name: str
-) -> Decimal | None:
-    """A stop distance: the settings', else the strategy's, else the risk limits' default."""
-    for value in (getattr(config, name), getattr(strategy, name)):
-        if value is not None:
-            found: Decimal = value
-            return found
-    return None if limits is None else getattr(limits, name)
 
 
 def _finite(metrics: dict[str, Any]) -> dict[str, float | None]:
